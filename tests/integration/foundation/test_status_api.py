@@ -1,0 +1,58 @@
+import socket
+from pathlib import Path
+
+from aiohttp.test_utils import TestClient
+
+from callcenter.bootstrap import build
+from callcenter.config import Settings
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_status_on_embedded_default(aiohttp_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings(mode="demo", database_url=f"sqlite+aiosqlite:///{tmp_path / 'cc.db'}")
+    client: TestClient = await aiohttp_client(build(settings))
+    resp = await client.get("/api/status")
+    assert resp.status == 200
+    body = await resp.json()
+    assert body["ok"] is True
+    assert body["components"]["database"] == {"ok": True, "detail": "sqlite"}
+    assert body["components"]["live_state"]["ok"] is True
+
+
+async def test_status_on_real_postgresql_and_redis(
+    aiohttp_client, postgres_url: str, redis_url: str
+) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient = await aiohttp_client(
+        build(Settings(database_url=postgres_url, redis_url=redis_url))
+    )
+    body = await (await client.get("/api/status")).json()
+    assert body["components"]["database"] == {"ok": True, "detail": "postgresql"}
+    assert body["components"]["live_state"] == {"ok": True, "detail": "redis"}
+
+
+async def test_status_reports_a_component_that_is_down(aiohttp_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'cc.db'}",
+        redis_url=f"redis://127.0.0.1:{closed_port()}/0",
+    )
+    client: TestClient = await aiohttp_client(build(settings))
+    resp = await client.get("/api/status")
+    assert resp.status == 503
+    body = await resp.json()
+    assert body["ok"] is False
+    assert body["components"]["live_state"]["ok"] is False
+    assert "ConnectionError" in body["components"]["live_state"]["detail"]
+    assert body["components"]["database"]["ok"] is True
+
+
+async def test_unknown_api_path_is_a_json_error(aiohttp_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'cc.db'}")
+    client: TestClient = await aiohttp_client(build(settings))
+    resp = await client.get("/api/nope")
+    assert resp.status == 404
+    assert (await resp.json())["error_id"] == "not_found"
