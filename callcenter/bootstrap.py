@@ -1,58 +1,183 @@
 """The one place that builds the application from settings.
 
-Nothing is built at import time: `build(settings)` returns an aiohttp application whose
-`cleanup_ctx` opens and closes every resource (database engine, Redis client, background tasks)
-so that start-up and shutdown happen in one visible order.
+Nothing is built at import time: `build(settings)` creates every object (store, engine runtime,
+dashboard hub, metrics, routes) without opening a socket, and the aiohttp `cleanup_ctx` opens and
+closes the resources in one visible order: database (migrated), live state, engine runtime
+(callbacks restored, FastAGI listening, AMI connected), partner federation.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 from aiohttp import web
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from callcenter.clock import Clock, SystemClock
 from callcenter.config import Settings
+from callcenter.ivr.menus import load_menus, shipped_menus_dir
+from callcenter.ivr.portal import demo_portal_file, load_portal_file
+from callcenter.runtime.controls import EngineControls
+from callcenter.runtime.live_runtime import LiveRuntime, RuntimeOptions, RuntimeParts
+from callcenter.scripting import OperatorGuide
+from callcenter.store.migrate import migrate
+from callcenter.store.repositories import Store, open_store
+from callcenter.web.alerts import AlertThresholds, AlertTracker
 from callcenter.web.app import create_app
+from callcenter.web.auth import InMemoryUserDirectory
+from callcenter.web.live import LiveHub
+from callcenter.web.metrics import Metrics
 from callcenter.web.status import ComponentStatus, StatusAggregator
+from callcenter.web.supervisor import add_supervisor_routes
+from callcenter.wiring.web_sources import StoreAuditLog, StoreReportSource
+from queue_engine.config import CallbackPolicy, EngineConfig, QueueConfig, ScheduleConfig
+from queue_engine.staffing import agents_needed
 
-DB_ENGINE = web.AppKey("db_engine", AsyncEngine)
+log = logging.getLogger(__name__)
+
+STORE = web.AppKey("store", Store)
+RUNTIME = web.AppKey("runtime", LiveRuntime)
+HUB = web.AppKey("hub", LiveHub)
 REDIS = web.AppKey("redis", aioredis.Redis)
 CleanupCtx = Callable[[web.Application], AsyncIterator[None]]
 
 
-def build(settings: Settings) -> web.Application:
+@dataclass(frozen=True)
+class BuildOptions:
+    """What tests and the demo change besides settings."""
+
+    clock: Clock | None = None
+    with_runtime: bool = True
+    migrate: bool = True
+
+
+def engine_config(settings: Settings) -> EngineConfig:
+    queues = tuple(
+        QueueConfig(name, limit_s=settings.queue_limit_s) for name in settings.queue_names
+    )
+    return EngineConfig(
+        queues=queues,
+        callbacks=CallbackPolicy(deadline_s=settings.callback_deadline_s),
+        schedule=ScheduleConfig(tz=settings.timezone),
+    )
+
+
+def build(settings: Settings, options: BuildOptions | None = None) -> web.Application:
+    options = options or BuildOptions()
+    clock = options.clock or SystemClock()
     status = StatusAggregator()
     app = create_app(settings, status)
-    app.cleanup_ctx.append(_database(settings, status))
-    if settings.redis_url:
-        app.cleanup_ctx.append(_redis(settings, status))
-    else:
-        status.add("live_state", _in_process)
+    store = open_store(settings.database_url, clock=clock.now)
+    app[STORE] = store
+    app.cleanup_ctx.append(_database(settings, store, status, options.migrate))
+    app.cleanup_ctx.append(_live_state(settings, status))
+    hub = LiveHub(transform=AlertTracker(AlertThresholds()))
+    app[HUB] = hub
+    metrics = Metrics()
+    config = engine_config(settings)
+    runtime = _runtime(settings, config, store, clock, hub, metrics)
+    if options.with_runtime:
+        app[RUNTIME] = runtime
+        app.cleanup_ctx.append(_run(runtime, status))
+    add_supervisor_routes(
+        app,
+        hub=hub,
+        controls=EngineControls(runtime),
+        audit=StoreAuditLog(store),
+        users=_users(settings),
+        metrics=metrics,
+        report_source=StoreReportSource(store, limit_of=lambda q: _limit(config, q)),
+        clock=clock.now,
+        tz=settings.tz,
+        agents_needed=_agents_needed,
+    )
     return app
 
 
-def _database(settings: Settings, status: StatusAggregator) -> CleanupCtx:
+def _limit(config: EngineConfig, queue: str) -> float:
+    names = {q.name: q.limit_s for q in config.queues}
+    return names.get(queue, config.queues[0].limit_s)
+
+
+def _agents_needed(
+    rate_per_hour: float, aht_s: float, target_s: float, level: float, patience_s: float
+) -> int:
+    return agents_needed(
+        rate_per_s=rate_per_hour / 3600.0,
+        aht_s=aht_s,
+        target_s=target_s,
+        level=level,
+        patience_s=patience_s,
+    ).agents
+
+
+def _users(settings: Settings) -> InMemoryUserDirectory:
+    # Demo and development sign-in names; production replaces them with the operators table.
+    return InMemoryUserDirectory.demo()
+
+
+def session_secret(settings: Settings) -> bytes:
+    raw = settings.session_secret or "callcenter-session:" + settings.api_key
+    return hashlib.sha256(raw.encode()).digest()
+
+
+def _runtime(
+    settings: Settings,
+    config: EngineConfig,
+    store: Store,
+    clock: Clock,
+    hub: LiveHub,
+    metrics: Metrics,
+) -> LiveRuntime:
+    guide = OperatorGuide.load()
+    options = RuntimeOptions(
+        engine=config,
+        timezone=settings.timezone,
+        ami_host=settings.ami_host,
+        ami_port=settings.ami_port,
+        ami_user=settings.ami_user,
+        ami_secret=settings.ami_secret,
+        agi_host=settings.agi_host,
+        agi_port=settings.agi_port,
+        menus=load_menus(shipped_menus_dir()),
+    )
+    runtime = LiveRuntime(options, store=store, clock=clock, parts=RuntimeParts(hub=hub))
+    runtime.parts.knowledge = guide.knowledge_base
+    runtime.parts.portal = load_portal_file(demo_portal_file(), runtime.local_now)
+    runtime.parts.on_call_finished = metrics.observe_call_finished
+    runtime.route_deps.services_for = runtime.services_for
+    return runtime
+
+
+def _database(
+    settings: Settings, store: Store, status: StatusAggregator, upgrade: bool
+) -> CleanupCtx:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        engine = create_async_engine(settings.database_url, pool_pre_ping=True)
-        app[DB_ENGINE] = engine
+        if upgrade:
+            await migrate(settings.database_url)
 
         async def check() -> ComponentStatus:
-            async with engine.connect() as conn:
+            async with store.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
-            return ComponentStatus(True, engine.dialect.name)
+            return ComponentStatus(True, store.engine.dialect.name)
 
         status.add("database", check)
         yield
-        await engine.dispose()
+        await store.close()
 
     return ctx
 
 
-def _redis(settings: Settings, status: StatusAggregator) -> CleanupCtx:
+def _live_state(settings: Settings, status: StatusAggregator) -> CleanupCtx:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
+        if not settings.redis_url:
+            status.add("live_state", _in_process)
+            yield
+            return
         client = aioredis.from_url(settings.redis_url, socket_connect_timeout=2)
         app[REDIS] = client
 
@@ -63,6 +188,18 @@ def _redis(settings: Settings, status: StatusAggregator) -> CleanupCtx:
         status.add("live_state", check)
         yield
         await client.aclose()
+
+    return ctx
+
+
+def _run(runtime: LiveRuntime, status: StatusAggregator) -> CleanupCtx:
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        status.add("ami", runtime.ami_status)
+        status.add("agi", runtime.agi_status)
+        status.add("recorder", runtime.recorder_status)
+        await runtime.start()
+        yield
+        await runtime.stop()
 
     return ctx
 

@@ -49,12 +49,21 @@ class Settings:
     agi_host: str = "127.0.0.1"
     agi_port: int = 4573
     api_key: str = field(default=DEFAULT_API_KEY, metadata={"secret": True})
+    session_secret: str = field(default="", metadata={"secret": True})
+    queues: str = "citizens"
+    federation_config: str = ""
+    sounds_dir: str = "var/sounds"
+    vosk_model: str = ""
     queue_limit_s: float = 40.0
     callback_deadline_s: float = 600.0
     log_level: str = "INFO"
 
     def __post_init__(self) -> None:
         _validate(self)
+
+    @property
+    def queue_names(self) -> tuple[str, ...]:
+        return tuple(q.strip() for q in self.queues.split(",") if q.strip())
 
     @property
     def tz(self) -> ZoneInfo:
@@ -76,6 +85,8 @@ def _validate(s: Settings) -> None:
         port = getattr(s, key)
         if not 0 <= port <= 65535:
             raise SettingsError(f"{key}: must be a port number 0..65535, got {port}")
+    if not s.queue_names:
+        raise SettingsError("queues: at least one queue name is needed")
     for key in ("queue_limit_s", "callback_deadline_s"):
         if getattr(s, key) <= 0:
             raise SettingsError(f"{key}: must be a positive number of seconds")
@@ -98,6 +109,8 @@ def _refuse_default_secrets(s: Settings) -> None:
         raise SettingsError("ami_secret: the default secret is refused in production mode")
     if s.api_key == DEFAULT_API_KEY:
         raise SettingsError("api_key: the default key is refused in production mode")
+    if len(s.session_secret) < 16:
+        raise SettingsError("session_secret: production mode needs one of at least 16 characters")
     if s.database_url.startswith("sqlite"):
         raise SettingsError("database_url: production mode needs PostgreSQL")
 

@@ -3,8 +3,12 @@ from pathlib import Path
 
 from aiohttp.test_utils import TestClient
 
-from callcenter.bootstrap import build
+from callcenter.bootstrap import BuildOptions, build
 from callcenter.config import Settings
+
+
+# The status API without the engine runtime (no Asterisk to talk to in these tests).
+WEB_ONLY = BuildOptions(with_runtime=False)
 
 
 def closed_port() -> int:
@@ -15,7 +19,7 @@ def closed_port() -> int:
 
 async def test_status_on_embedded_default(aiohttp_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     settings = Settings(mode="demo", database_url=f"sqlite+aiosqlite:///{tmp_path / 'cc.db'}")
-    client: TestClient = await aiohttp_client(build(settings))
+    client: TestClient = await aiohttp_client(build(settings, WEB_ONLY))
     resp = await client.get("/api/status")
     assert resp.status == 200
     body = await resp.json()
@@ -28,7 +32,7 @@ async def test_status_on_real_postgresql_and_redis(
     aiohttp_client, postgres_url: str, redis_url: str
 ) -> None:  # type: ignore[no-untyped-def]
     client: TestClient = await aiohttp_client(
-        build(Settings(database_url=postgres_url, redis_url=redis_url))
+        build(Settings(database_url=postgres_url, redis_url=redis_url), WEB_ONLY)
     )
     body = await (await client.get("/api/status")).json()
     assert body["components"]["database"] == {"ok": True, "detail": "postgresql"}
@@ -40,7 +44,7 @@ async def test_status_reports_a_component_that_is_down(aiohttp_client, tmp_path:
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'cc.db'}",
         redis_url=f"redis://127.0.0.1:{closed_port()}/0",
     )
-    client: TestClient = await aiohttp_client(build(settings))
+    client: TestClient = await aiohttp_client(build(settings, WEB_ONLY))
     resp = await client.get("/api/status")
     assert resp.status == 503
     body = await resp.json()
@@ -52,7 +56,7 @@ async def test_status_reports_a_component_that_is_down(aiohttp_client, tmp_path:
 
 async def test_unknown_api_path_is_a_json_error(aiohttp_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'cc.db'}")
-    client: TestClient = await aiohttp_client(build(settings))
+    client: TestClient = await aiohttp_client(build(settings, WEB_ONLY))
     resp = await client.get("/api/nope")
     assert resp.status == 404
     assert (await resp.json())["error_id"] == "not_found"

@@ -67,6 +67,7 @@ def test_production_refuses_default_secrets() -> None:
         "CALLCENTER_MODE": "production",
         "CALLCENTER_DATABASE_URL": "postgresql+asyncpg://cc:pw@db/cc",
         "CALLCENTER_API_KEY": "k" * 32,
+        "CALLCENTER_SESSION_SECRET": "s" * 32,
     }
     with pytest.raises(SettingsError, match="ami_secret: the default secret is refused"):
         load_settings(environ=prod)

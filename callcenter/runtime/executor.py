@@ -1,0 +1,184 @@
+"""Carries out the engine's commands on Asterisk over AMI (step three: the action).
+
+Each command runs in its own tracked task so a slow AMI answer never blocks the engine. A failed
+action is logged and reported back to the engine where it changes a decision (a callback that
+could not be dialled is a failed attempt); it never stops the other commands.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from callcenter.pbx.facts import OriginateOutcome
+from callcenter.runtime import dialplan as dp
+from callcenter.runtime.channels import ChannelBook
+from callcenter.runtime.engine_runner import Batch, EngineRunner
+from callcenter.runtime.tasks import TaskSet
+from queue_engine import commands as c
+from queue_engine.messages import CallbackAttemptFinished
+from queue_engine.model.callbacks import AttemptResult
+
+log = logging.getLogger(__name__)
+
+# Commands answered inside an AGI session when the route serving that call claimed it.
+AGI_ANSWERED = (
+    c.RouteToQueue,
+    c.RouteToIvr,
+    c.PlayAnnouncement,
+    c.SetCallerPriority,
+    c.ReleaseCaller,
+)
+
+
+class ActionOutcome(Protocol):
+    ok: bool
+    message: str
+
+
+class PbxActions(Protocol):
+    """The AMI actions the executor needs (`callcenter.pbx.ami.AmiClient` provides them)."""
+
+    async def redirect(
+        self, *, channel: str, context: str, exten: str, priority: int = 1
+    ) -> Any: ...
+
+    async def setvar(self, *, variable: str, value: str, channel: str | None = None) -> Any: ...
+
+    async def queue_pause(
+        self, *, interface: str, paused: bool, queue: str | None = None, reason: str | None = None
+    ) -> Any: ...
+
+    async def originate(
+        self,
+        *,
+        channel: str,
+        context: str,
+        exten: str,
+        priority: int = 1,
+        variables: Mapping[str, str] | None = None,
+        timeout_ms: int = 30_000,
+        caller_id: str | None = None,
+        channel_id: str | None = None,
+        account: str | None = None,
+        on_outcome: Callable[[OriginateOutcome], None] | None = None,
+    ) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """A partner's answer to an overflow request."""
+
+    accepted: bool
+    trunk: str = ""
+    number: str = ""
+    context_header: str = ""
+    token: str = ""
+    hops: str = ""
+    reason: str = ""
+
+
+OverflowGateway = Callable[[c.OverflowCall, str], Awaitable[Handoff]]
+
+
+class CommandExecutor:
+    def __init__(
+        self,
+        *,
+        ami: PbxActions,
+        runner: EngineRunner,
+        channels: ChannelBook,
+        overflow: OverflowGateway | None = None,
+        callback_caller_id: str = "",
+        callback_ring_ms: int = 25_000,
+    ) -> None:
+        self._ami = ami
+        self._runner = runner
+        self._channels = channels
+        self.overflow = overflow
+        self._caller_id = callback_caller_id
+        self._ring_ms = callback_ring_ms
+        self.tasks = TaskSet("executor")
+        self._handlers: dict[type, Callable[[Any], Coroutine[Any, Any, None]]] = {
+            c.OfferCallback: self._offer_callback,
+            c.OverflowCall: self._overflow_call,
+            c.ReserveOperator: self._reserve,
+            c.ReleaseOperator: self._release,
+            c.OriginateCallback: self._originate,
+        }
+
+    def __call__(self, batch: Batch) -> None:
+        for output in batch.outputs:
+            if isinstance(output, AGI_ANSWERED):
+                if output.call_id != batch.claimed:
+                    log.info("no AGI session for %s; %s not applied", output.call_id, output)
+                continue
+            handler = self._handlers.get(type(output))
+            if handler is not None:
+                self.tasks.spawn(handler(output), name=type(output).__name__)
+
+    async def _redirect(self, call_id: str, context: str, variables: dict[str, str]) -> bool:
+        channel = self._channels.channel(call_id)
+        if channel is None:
+            log.warning("cannot redirect %s to %s: channel unknown", call_id, context)
+            return False
+        for name, value in variables.items():
+            await self._ami.setvar(variable=name, value=value, channel=channel)
+        result = await self._ami.redirect(channel=channel, context=context, exten="s")
+        if not result.ok:
+            log.warning("redirect of %s to %s refused: %s", channel, context, result.message)
+        return bool(result.ok)
+
+    async def _offer_callback(self, cmd: c.OfferCallback) -> None:
+        await self._redirect(
+            cmd.call_id, dp.CALLBACK_OFFER_CONTEXT, {dp.CALLBACK_NUMBER: cmd.number}
+        )
+
+    async def _overflow_call(self, cmd: c.OverflowCall) -> None:
+        caller = self._channels.callers.get(cmd.call_id, ("", ""))[0]
+        handoff = await self.overflow(cmd, caller) if self.overflow else Handoff(False)
+        if not handoff.accepted:
+            log.info("overflow of %s to %s refused: %s", cmd.call_id, cmd.partner, handoff.reason)
+            return
+        variables = {
+            dp.PARTNER_TRUNK: handoff.trunk,
+            dp.PARTNER_NUMBER: handoff.number,
+            dp.PARTNER_CONTEXT: handoff.context_header,
+            dp.HANDOFF: handoff.token,
+            dp.HOPS: handoff.hops,
+        }
+        await self._redirect(cmd.call_id, dp.OVERFLOW_OUT_CONTEXT, variables)
+
+    async def _reserve(self, cmd: c.ReserveOperator) -> None:
+        reason = f"callback {cmd.callback_id}"
+        result = await self._ami.queue_pause(interface=cmd.operator_id, paused=True, reason=reason)
+        if not result.ok:
+            log.warning("could not reserve %s: %s", cmd.operator_id, result.message)
+
+    async def _release(self, cmd: c.ReleaseOperator) -> None:
+        result = await self._ami.queue_pause(interface=cmd.operator_id, paused=False)
+        if not result.ok:
+            log.warning("could not release %s: %s", cmd.operator_id, result.message)
+
+    async def _originate(self, cmd: c.OriginateCallback) -> None:
+        def on_outcome(outcome: OriginateOutcome) -> None:
+            if not outcome.ok:  # the operator's leg never came up: the attempt failed
+                self._attempt_failed(cmd.callback_id)
+
+        result = await self._ami.originate(
+            channel=cmd.operator_id,
+            context=dp.CALLBACK_OUT_CONTEXT,
+            exten=cmd.number.lstrip("+"),
+            variables={dp.CALLBACK_ID: cmd.callback_id, dp.CALLBACK_NUMBER: cmd.number},
+            timeout_ms=self._ring_ms,
+            caller_id=self._caller_id or None,
+            on_outcome=on_outcome,
+        )
+        if not result.ok:
+            log.warning("originate for %s refused: %s", cmd.callback_id, result.message)
+            self._attempt_failed(cmd.callback_id)
+
+    def _attempt_failed(self, callback_id: str) -> None:
+        self._runner.feed(CallbackAttemptFinished(callback_id, AttemptResult.FAILED))

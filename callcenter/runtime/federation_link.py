@@ -1,0 +1,134 @@
+"""Connects the engine to partner centers (`callcenter.federation`).
+
+Out: the engine's `OverflowCall` becomes a signed handoff offer; when the partner accepts, the
+executor redirects the caller to the trunk with the context in SIP headers. In: our capacity is
+published from the engine's live picture, an offer is refused when we are near our own limit, and
+an overflow call arriving on the trunk is introduced to the engine with its hops and origin.
+Partners' figures reach the engine as `PartnerCapacityUpdated`; a stale partner is unusable.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from callcenter.federation import (
+    Federation,
+    HandoffRequest,
+    LocalCapacity,
+    PartnerCapacity,
+    SipContext,
+    SipHeaderError,
+)
+from callcenter.runtime.executor import Handoff
+from callcenter.runtime.live_runtime import LiveRuntime
+from queue_engine import commands as c
+from queue_engine import events as ev
+from queue_engine import messages as m
+
+log = logging.getLogger(__name__)
+
+SIP_HEADERS = ("X-CC-Context", "X-CC-Handoff", "X-CC-Hops")
+# Refuse partners' calls when a newcomer would wait more than this share of our limit.
+ADMIT_SHARE = 0.6
+
+
+class FederationLink:
+    def __init__(self, runtime: LiveRuntime, *, center_id: str, max_hops: int) -> None:
+        self.rt = runtime
+        self.center_id = center_id
+        self.max_hops = max_hops
+        self.federation: Federation | None = None
+        self.inbound: dict[str, SipContext] = {}  # call id -> context it came with
+
+    def attach(self, federation: Federation) -> None:
+        self.federation = federation
+        self.rt.executor.overflow = self.offer
+        self.rt.route_deps.decode_overflow = self.decode
+        self.rt.runner.add_sink(self._report_outcomes)
+
+    # our side, published ----------------------------------------------------------------------
+
+    def capacity(self, now: float) -> LocalCapacity:
+        state = self.rt.engine.state
+        queue = state.queue(self.rt.engine.config.queues[0].name)
+        predicted = state.predict(queue, len(queue.waiting) + 1)
+        free = sum(state.operators.free.values())
+        return LocalCapacity(
+            accepting=self.admission_reason(predicted) is None,
+            free_operators=free,
+            predicted_wait_s=round(predicted, 1),
+        )
+
+    def admission_reason(self, predicted_wait_s: float) -> str | None:
+        limit = self.rt.engine.config.queues[0].limit_s
+        return "near_limit" if predicted_wait_s > limit * ADMIT_SHARE else None
+
+    def admission(self, request: HandoffRequest, now: float) -> str | None:
+        return self.admission_reason(self.capacity(now).predicted_wait_s)
+
+    def on_update(self, capacity: PartnerCapacity) -> None:
+        refusal = self.federation.refusal(capacity.partner_id) if self.federation else None
+        self.rt.runner.feed(
+            m.PartnerCapacityUpdated(
+                partner=capacity.partner_id,
+                predicted_wait_s=capacity.predicted_wait_s,
+                free_operators=capacity.free_operators,
+                accepting=capacity.available and refusal is None,
+                max_hops=self.max_hops,
+            )
+        )
+
+    # out ---------------------------------------------------------------------------------------
+
+    async def offer(self, cmd: c.OverflowCall, caller: str) -> Handoff:
+        assert self.federation is not None
+        previous = self.inbound.get(cmd.call_id)
+        request = HandoffRequest(
+            call_ref=cmd.call_id,
+            caller_number=caller,
+            topic=cmd.topic,
+            origin_center=previous.request.origin_center if previous else self.center_id,
+            hops=previous.hops_after if previous else (),
+        )
+        result = await self.federation.offer_handoff(cmd.partner, request)
+        if not result.accepted or result.trunk is None:
+            return Handoff(False, reason=result.decision.reason or "refused")
+        headers = result.sip_headers
+        return Handoff(
+            True,
+            trunk=result.trunk.name,
+            number=result.trunk.dial_number,
+            context_header=headers.get("X-CC-Context", ""),
+            token=headers.get("X-CC-Handoff", ""),
+            hops=headers.get("X-CC-Hops", ""),
+        )
+
+    # in ----------------------------------------------------------------------------------------
+
+    def decode(self, call_id: str, headers: Mapping[str, str]) -> tuple[str, int, str] | None:
+        """(topic, hops, origin) of an overflow call arriving on a trunk, None if unusable."""
+        if self.federation is None:
+            return None
+        try:
+            context = self.federation.decode_sip(headers)
+        except SipHeaderError as exc:
+            log.warning("overflow call %s with bad context headers: %s", call_id, exc)
+            return None
+        self.inbound[call_id] = context
+        request = context.request
+        return request.topic, len(context.hops_after), request.origin_center
+
+    def _report_outcomes(self, batch: object) -> None:
+        for output in getattr(batch, "outputs", ()):
+            if isinstance(output, ev.CallCompleted) and output.call_id in self.inbound:
+                context = self.inbound.pop(output.call_id)
+                outcome = _OUTCOMES.get(output.outcome.value)
+                if outcome is not None and self.federation is not None:
+                    self.rt.tasks.spawn(
+                        self.federation.report_outcome(context.token, outcome, output.wait_s),
+                        name="overflow-outcome",
+                    )
+
+
+_OUTCOMES = {"answered": "answered", "abandoned": "abandoned", "callback_requested": "callback"}

@@ -1,0 +1,44 @@
+"""The IVR runner's port (`callcenter.ivr.channel.IvrChannel`) over a FastAGI session."""
+
+from __future__ import annotations
+
+from callcenter.ivr.channel import ChannelHungUp as IvrHungUp
+from callcenter.pbx.agi import AgiChannel, AgiError
+from callcenter.pbx.agi import ChannelHungUp as AgiHungUp
+
+
+class AgiIvrChannel:
+    def __init__(self, channel: AgiChannel) -> None:
+        self._channel = channel
+
+    async def stream_file(self, name: str, escape_digits: str = "") -> str:
+        try:
+            return await self._channel.stream_file(name, escape_digits)
+        except AgiHungUp as exc:
+            raise IvrHungUp(str(exc)) from exc
+
+    async def get_data(self, prompt: str, timeout_ms: int, max_digits: int) -> str:
+        try:
+            return await self._channel.get_data(prompt, timeout_ms, max_digits)
+        except AgiHungUp as exc:
+            raise IvrHungUp(str(exc)) from exc
+
+    async def record_file(
+        self, name: str, fmt: str, escape_digits: str, timeout_ms: int, silence_s: int
+    ) -> str:
+        try:
+            return await self._channel.record_file(name, fmt, escape_digits, timeout_ms, silence_s)
+        except AgiHungUp as exc:
+            raise IvrHungUp(str(exc)) from exc
+
+    async def set_variable(self, name: str, value: str) -> None:
+        try:
+            await self._channel.set_variable(name, value)
+        except AgiError as exc:
+            raise IvrHungUp(str(exc)) from exc
+
+    async def get_variable(self, name: str) -> str | None:
+        try:
+            return await self._channel.get_variable(name)
+        except AgiError as exc:
+            raise IvrHungUp(str(exc)) from exc

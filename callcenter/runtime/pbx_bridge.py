@@ -1,0 +1,163 @@
+"""Translates Asterisk facts into engine messages (handler -> policy -> action, step one).
+
+Asterisk tells us what happened in its own words (Uniqueid, member interface, device state);
+the engine wants calls and operators. This is the table between the two. A fact the engine does
+not care about is ignored here, never in the engine.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from callcenter.pbx import facts as f
+from callcenter.pbx.snapshots import PbxResynced, ResyncFailed
+from callcenter.runtime.channels import CallbackLeg, ChannelBook
+from callcenter.runtime.engine_runner import EngineRunner
+from callcenter.runtime.operators import OperatorDirectory
+from queue_engine import messages as m
+from queue_engine.model.callbacks import AttemptResult
+from queue_engine.model.calls import CallStage
+
+log = logging.getLogger(__name__)
+
+CALLBACK_VARIABLE = "CC_CALLBACK_ID"
+_DIAL_RESULTS = {
+    "ANSWER": AttemptResult.ANSWERED,
+    "NOANSWER": AttemptResult.NO_ANSWER,
+    "BUSY": AttemptResult.BUSY,
+}
+
+
+class PbxBridge:
+    def __init__(self, *, runner: EngineRunner, channels: ChannelBook) -> None:
+        self.runner = runner
+        self.channels = channels
+        self.operators = OperatorDirectory()
+        self.ami_connected = False
+        self.on_connection_change: Callable[[bool], None] | None = None
+        self._table: dict[type, Callable[[Any], None]] = {
+            f.AmiConnected: self._connected,
+            f.AmiDisconnected: self._disconnected,
+            PbxResynced: self._resynced,
+            ResyncFailed: lambda fact: log.warning("AMI resync failed: %s", fact.reason),
+            f.ChannelCreated: self._channel_created,
+            f.ChannelHungUp: self._hung_up,
+            f.CallerJoinedQueue: self._joined,
+            f.AgentConnected: self._agent_connected,
+            f.AgentCompleted: self._agent_completed,
+            f.QueueMemberAdded: lambda fact: self._member(fact.member),
+            f.QueueMemberStatusChanged: lambda fact: self._member(fact.member),
+            f.QueueMemberPaused: lambda fact: self._member(fact.member),
+            f.QueueMemberRemoved: self._member_removed,
+            f.VariableSet: self._variable,
+            f.DialEnded: self._dial_ended,
+        }
+
+    def __call__(self, fact: f.Fact) -> None:
+        handler = self._table.get(type(fact))
+        if handler is not None:
+            handler(fact)
+
+    # connection ----------------------------------------------------------------------------
+
+    def _connected(self, fact: f.AmiConnected) -> None:
+        self._set_connected(True)
+
+    def _disconnected(self, fact: f.AmiDisconnected) -> None:
+        self._set_connected(False)
+
+    def _set_connected(self, value: bool) -> None:
+        self.ami_connected = value
+        if self.on_connection_change is not None:
+            self.on_connection_change(value)
+
+    def _resynced(self, fact: PbxResynced) -> None:
+        """Rebuild the picture: every channel and member Asterisk has now, the engine learns."""
+        for channel in fact.channels:
+            self.channels.remember(
+                channel.uniqueid, channel.channel, channel.callerid_num, channel.callerid_name
+            )
+        self.operators.reset()
+        for member in fact.members:
+            self.runner.feed(self.operators.update(member))
+        for entry in sorted(fact.entries, key=lambda e: (e.queue, e.position)):
+            self.channels.remember(entry.uniqueid, entry.channel, entry.callerid_num)
+            self._ensure_known(entry.uniqueid, entry.callerid_num)
+            self.runner.feed(m.CallJoinedQueue(entry.uniqueid, entry.queue, entry.priority))
+        live = {c.uniqueid for c in fact.channels} | {e.uniqueid for e in fact.entries}
+        for call_id in list(self.runner.engine.state.calls):
+            if call_id not in live and call_id not in self.channels.in_agi:
+                self._call_hung_up(call_id)
+
+    # calls -----------------------------------------------------------------------------------
+
+    def _channel_created(self, fact: f.ChannelCreated) -> None:
+        self.channels.remember(fact.uniqueid, fact.channel, fact.callerid_num, fact.callerid_name)
+
+    def _ensure_known(self, call_id: str, caller: str) -> None:
+        """A call that reached the queue without our entry route (fail-open, or before a
+        restart) is introduced to the engine; its routing commands are not carried out."""
+        if self.runner.engine.call(call_id) is None:
+            self.runner.feed(m.CallArrived(call_id, caller), claimed=call_id)
+
+    def _joined(self, fact: f.CallerJoinedQueue) -> None:
+        self.channels.remember(fact.uniqueid, fact.channel, fact.callerid_num, fact.callerid_name)
+        self._ensure_known(fact.uniqueid, fact.callerid_num)
+        call = self.runner.engine.call(fact.uniqueid)
+        priority = call.priority if call is not None else 0
+        self.runner.feed(m.CallJoinedQueue(fact.uniqueid, fact.queue, priority))
+
+    def _agent_connected(self, fact: f.AgentConnected) -> None:
+        self.runner.feed(m.CallAnswered(fact.uniqueid, fact.interface))
+
+    def _agent_completed(self, fact: f.AgentCompleted) -> None:
+        self.runner.feed(m.CallEnded(fact.uniqueid))
+
+    def _hung_up(self, fact: f.ChannelHungUp) -> None:
+        leg = self.channels.callback_legs.get(fact.uniqueid)
+        if leg is not None:
+            self._callback_leg_ended(leg)
+        elif fact.uniqueid not in self.channels.in_agi:
+            self._call_hung_up(fact.uniqueid)
+        self.channels.forget(fact.uniqueid)
+
+    def _call_hung_up(self, call_id: str) -> None:
+        call = self.runner.engine.call(call_id)
+        if call is None or (call.outcome is not None and call.stage is not CallStage.TALKING):
+            return
+        if call.stage is CallStage.TALKING:
+            self.runner.feed(m.CallEnded(call_id))
+        else:
+            self.runner.feed(m.CallAbandoned(call_id))
+
+    # operators -------------------------------------------------------------------------------
+
+    def _member(self, member: f.QueueMember) -> None:
+        self.runner.feed(self.operators.update(member))
+
+    def _member_removed(self, fact: f.QueueMemberRemoved) -> None:
+        self.runner.feed(self.operators.remove(fact.member))
+
+    # callbacks -------------------------------------------------------------------------------
+
+    def _variable(self, fact: f.VariableSet) -> None:
+        if fact.name == CALLBACK_VARIABLE and fact.value:
+            self.channels.callback_legs.setdefault(fact.uniqueid, CallbackLeg(fact.value))
+
+    def _dial_ended(self, fact: f.DialEnded) -> None:
+        leg = self.channels.callback_legs.get(fact.uniqueid)
+        if leg is None or leg.reported:
+            return
+        result = _DIAL_RESULTS.get(fact.dial_status, AttemptResult.FAILED)
+        leg.answered = result is AttemptResult.ANSWERED
+        leg.reported = True
+        self.runner.feed(m.CallbackAttemptFinished(leg.callback_id, result))
+
+    def _callback_leg_ended(self, leg: CallbackLeg) -> None:
+        if not leg.reported:
+            leg.reported = True
+            self.runner.feed(m.CallbackAttemptFinished(leg.callback_id, AttemptResult.FAILED))
+        elif leg.answered:
+            self.runner.feed(m.CallEnded(leg.callback_id))

@@ -1,0 +1,210 @@
+"""Records what the engine saw and decided: call records, timelines, callbacks, audit.
+
+The engine is synchronous, the database is not: each step's writes are queued in order and one
+writer task performs them. A failed write is retried (the database may restart), so a record is
+delayed, never dropped; every write is an idempotent upsert or keyed insert, so replaying the
+same facts after an engine restart neither loses nor doubles a record. `drain()` waits until
+everything queued so far is committed (the callback route awaits it before it tells the caller
+that the callback is booked).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from callcenter.runtime.engine_runner import Batch
+from callcenter.store.records import CallbackAttempt, CallEvent, CallRecord, NewCallback
+from callcenter.store.repositories import Store
+from queue_engine import commands as c
+from queue_engine import events as e
+from queue_engine import messages as m
+from queue_engine.model.schedule import Mode
+
+log = logging.getLogger(__name__)
+
+Write = Callable[[], Awaitable[Any]]
+OUTCOMES = {
+    "answered": "answered",
+    "abandoned": "abandoned",
+    "overflowed": "overflowed",
+    "callback_requested": "callback",
+    "ivr_served": "ivr",
+    "failed": "failed",
+}
+MODES = {Mode.DAY: "day", Mode.AUTOMATIC: "night", Mode.EMERGENCY: "emergency"}
+
+
+class Recorder:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        mode_at: Callable[[float], Mode],
+        callback_deadline_s: float,
+        retry_s: float = 1.0,
+    ) -> None:
+        self._store = store
+        self._mode_at = mode_at
+        self._deadline_s = callback_deadline_s
+        self._retry_s = retry_s
+        self._queue: asyncio.Queue[Write] = asyncio.Queue()
+        self._answered_at: dict[str, float] = {}
+        self.on_call_finished: Callable[[str, str, float], None] | None = None
+
+    # the sink --------------------------------------------------------------------------------
+
+    def __call__(self, batch: Batch) -> None:
+        if batch.message is not None:
+            self._message(batch.message, batch.at)
+        for output in batch.outputs:
+            self._output(output, batch.at)
+
+    def _message(self, msg: m.Message, at: float) -> None:
+        if isinstance(msg, m.CallArrived):
+            self._call(
+                CallRecord(
+                    id=msg.call_id,
+                    caller_number=msg.caller or None,
+                    arrived_at=at,
+                    topic=msg.topic or None,
+                    mode=MODES[self._mode_at(at)],
+                    hops=msg.hops,
+                    origin_center=msg.origin or None,
+                    overflow_direction="in" if msg.hops else None,
+                )
+            )
+            self._event(msg.call_id, at, "arrived", caller=msg.caller, topic=msg.topic)
+        elif isinstance(msg, m.CallAnswered):
+            self._answered_at[msg.call_id] = at
+            self._call(CallRecord(id=msg.call_id, answered_at=at, operator_id=msg.operator_id))
+            self._event(msg.call_id, at, "answered", operator=msg.operator_id)
+        elif isinstance(msg, m.CallEnded) and msg.call_id in self._answered_at:
+            talk = at - self._answered_at.pop(msg.call_id)
+            self._call(CallRecord(id=msg.call_id, ended_at=at, talk_s=round(talk, 3)))
+            self._event(msg.call_id, at, "ended", talk_s=round(talk, 3))
+
+    def _output(self, out: object, at: float) -> None:
+        handler = _HANDLERS.get(type(out))
+        if handler is not None:
+            handler(self, out, at)
+
+    def _queued(self, ev: e.CallQueued, at: float) -> None:
+        self._call(CallRecord(id=ev.call_id, queue=ev.queue, entered_queue_at=at))
+        self._event(ev.call_id, at, "queued", queue=ev.queue, predicted_wait_s=ev.predicted_wait_s)
+
+    def _completed(self, ev: e.CallCompleted, at: float) -> None:
+        outcome = OUTCOMES[ev.outcome.value]
+        ended = None if outcome == "answered" else at
+        self._call(CallRecord(id=ev.call_id, outcome=outcome, wait_s=ev.wait_s, ended_at=ended))
+        self._event(ev.call_id, at, "completed", outcome=outcome, wait_s=ev.wait_s)
+
+    def _guard(self, ev: e.GuardTriggered, at: float) -> None:
+        self._event(
+            ev.call_id,
+            at,
+            "guard",
+            action=ev.action,
+            waited_s=ev.waited_s,
+            predicted_wait_s=ev.predicted_wait_s,
+        )
+
+    def _breach(self, ev: e.SlaBreached, at: float) -> None:
+        self._event(
+            ev.call_id, at, "breach", queue=ev.queue, waited_s=ev.waited_s, reason=ev.reason
+        )
+
+    def _overflow(self, cmd: c.OverflowCall, at: float) -> None:
+        self._call(
+            CallRecord(id=cmd.call_id, overflow_partner=cmd.partner, overflow_direction="out")
+        )
+        self._event(cmd.call_id, at, "overflow", partner=cmd.partner, hops=cmd.hops)
+
+    def _offer(self, cmd: c.OfferCallback, at: float) -> None:
+        self._event(cmd.call_id, at, "callback_offer", number=cmd.number)
+
+    def _callback_requested(self, ev: e.CallbackRequested, at: float) -> None:
+        new = NewCallback(
+            id=ev.callback_id,
+            number=ev.number,
+            requested_at=at,
+            deadline=ev.deadline,
+            not_before=max(at, ev.deadline - self._deadline_s),
+            source_call_id=ev.call_id,
+        )
+        self._write(lambda: self._store.callbacks.create(new))
+        self._event(ev.call_id, at, "callback_requested", callback_id=ev.callback_id)
+
+    def _callback_attempted(self, ev: e.CallbackAttempted, at: float) -> None:
+        attempt = CallbackAttempt(ev.callback_id, started_at=at, result=ev.result, ended_at=at)
+        self._write(lambda: self._store.callbacks.record_attempt(attempt))
+
+    def _callback_completed(self, ev: e.CallbackCompleted, at: float) -> None:
+        status = "done" if ev.outcome == "served" else "failed"
+        outcome = "on_time" if ev.on_time else f"late:{ev.late_reason}"
+        self._write(lambda: self._store.callbacks.mark_outcome(ev.callback_id, status, outcome))
+
+    def _mode(self, ev: e.ModeChanged, at: float) -> None:
+        details = {"mode": ev.mode.value}
+        self._write(lambda: self._store.audit.append(ev.by or "engine", "mode_changed", details))
+
+    def _limit(self, ev: e.QueueLimitUpdated, at: float) -> None:
+        details = {"queue": ev.queue, "limit_s": ev.limit_s}
+        self._write(lambda: self._store.audit.append(ev.by or "engine", "queue_limit", details))
+
+    # writing ---------------------------------------------------------------------------------
+
+    def _call(self, record: CallRecord) -> None:
+        self._write(lambda: self._store.calls.upsert_call(record))
+
+    def _event(self, call_id: str, at: float, kind: str, **details: Any) -> None:
+        event = CallEvent(call_id=call_id, at=at, kind=kind, details=details)
+        self._write(lambda: self._store.calls.append_event(event))
+
+    def _write(self, write: Write) -> None:
+        self._queue.put_nowait(write)
+
+    async def run(self) -> None:
+        """The writer task: performs queued writes in order, retrying each until it succeeds."""
+        while True:
+            write = await self._queue.get()
+            try:
+                await self._perform(write)
+            finally:
+                self._queue.task_done()
+
+    async def _perform(self, write: Write) -> None:
+        while True:
+            try:
+                await write()
+                return
+            except ValueError:
+                log.exception("record refused as invalid; dropped")
+                return
+            except Exception:
+                log.exception("database write failed; retrying in %.1f s", self._retry_s)
+                await asyncio.sleep(self._retry_s)
+
+    async def drain(self) -> None:
+        await self._queue.join()
+
+    @property
+    def backlog(self) -> int:
+        return self._queue.qsize()
+
+
+_HANDLERS: dict[type, Callable[[Recorder, Any, float], None]] = {
+    e.CallQueued: Recorder._queued,
+    e.CallCompleted: Recorder._completed,
+    e.GuardTriggered: Recorder._guard,
+    e.SlaBreached: Recorder._breach,
+    c.OverflowCall: Recorder._overflow,
+    c.OfferCallback: Recorder._offer,
+    e.CallbackRequested: Recorder._callback_requested,
+    e.CallbackAttempted: Recorder._callback_attempted,
+    e.CallbackCompleted: Recorder._callback_completed,
+    e.ModeChanged: Recorder._mode,
+    e.QueueLimitUpdated: Recorder._limit,
+}

@@ -1,0 +1,118 @@
+"""Builds the supervisors' live snapshot (`callcenter.web.live.Snapshot`) from the engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from callcenter.runtime.figures import Figures
+from callcenter.web import live
+from queue_engine.engine import Engine
+from queue_engine.model.schedule import Mode
+
+_MODES = {Mode.DAY: "day", Mode.AUTOMATIC: "automatic", Mode.EMERGENCY: "emergency"}
+_STATES = {"wrap_up": "wrapup"}
+
+
+def build_snapshot(
+    engine: Engine,
+    figures: Figures,
+    now: float,
+    *,
+    ami_connected: bool,
+    announcement: str = "",
+    operator_names: Callable[[str], str] = lambda op: op,
+    partner_counts: Callable[[str], tuple[int, int]] = lambda name: (0, 0),
+    alerts: Sequence[live.Alert] = (),
+) -> live.Snapshot:
+    return live.Snapshot(
+        taken_at=now,
+        mode=_MODES[engine.mode(now)],
+        queues=tuple(_queue(engine, figures, name, now) for name in engine.state.queues),
+        operators=tuple(_operators(engine, operator_names)),
+        callbacks=tuple(_callbacks(engine)),
+        partners=tuple(_partners(engine, partner_counts)),
+        alerts=tuple(alerts),
+        ami_connected=ami_connected,
+        announcement=announcement,
+    )
+
+
+def _queue(engine: Engine, figures: Figures, name: str, now: float) -> live.QueueView:
+    state = engine.state.queue(name)
+    waiting = tuple(
+        live.WaitingCaller(
+            call_id=call.call_id,
+            number_masked=live.mask_number(call.caller),
+            since=call.joined_at,
+            position=position,
+            predicted_wait_s=round(engine.state.predict(state, position), 1),
+            priority=call.priority,
+            topic=call.topic,
+        )
+        for position, call in enumerate(state.waiting, start=1)
+    )
+    qf = figures.queue(name)
+    return live.QueueView(
+        name=name,
+        limit_s=state.config.limit_s,
+        predicted_wait_s=round(engine.state.predict(state, len(waiting) + 1), 1),
+        waiting=waiting,
+        figures=live.QueueFigures(
+            sl_today_pct=qf.sl_today_pct(),
+            sl_15m_pct=qf.sl_window_pct(now),
+            asa_s=qf.asa_s(),
+            answered=qf.today.answered,
+            offered=qf.today.offered,
+            abandoned=qf.today.abandoned,
+        ),
+    )
+
+
+def _operators(engine: Engine, names: Callable[[str], str]) -> list[live.OperatorView]:
+    talking = {c.operator_id: c.call_id for c in engine.state.calls.values() if c.operator_id}
+    return [
+        live.OperatorView(
+            id=op.operator_id,
+            name=names(op.operator_id),
+            state=_STATES.get(op.state.value, op.state.value),
+            since=op.since,
+            pause_reason=op.pause_reason
+            or (f"перезвон {op.reserved_for}" if op.reserved_for else ""),
+            queues=tuple(sorted(op.queues)),
+            call_id=talking.get(op.operator_id),
+        )
+        for op in sorted(engine.state.operators.operators.values(), key=lambda o: o.operator_id)
+    ]
+
+
+def _callbacks(engine: Engine) -> list[live.CallbackView]:
+    requests = sorted(engine.callbacks.desk.requests.values(), key=lambda r: r.sort_key())
+    return [
+        live.CallbackView(
+            id=r.callback_id,
+            number_masked=live.mask_number(r.number),
+            topic=r.topic,
+            deadline=r.deadline,
+            attempts=r.attempts,
+            status="dialing" if r.dialling else "pending",
+        )
+        for r in requests
+    ]
+
+
+def _partners(engine: Engine, counts: Callable[[str], tuple[int, int]]) -> list[live.PartnerView]:
+    views = []
+    for name, partner in sorted(engine.state.partners.items()):
+        sent, received = counts(name)
+        views.append(
+            live.PartnerView(
+                id=name,
+                name=name,
+                predicted_wait_s=partner.predicted_wait_s,
+                accepting=partner.accepting,
+                last_heard=partner.last_heard,
+                sent=sent,
+                received=received,
+            )
+        )
+    return views

@@ -1,0 +1,1 @@
+"""Package data: shipped as files, loaded by callcenter.scripting.catalog."""

@@ -1,0 +1,1 @@
+"""Speech for the IVR: Vosk phrase recognition and prompt synthesis for Asterisk."""
