@@ -8,7 +8,6 @@ closes the resources in one visible order: database (migrated), live state, engi
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -23,6 +22,11 @@ from callcenter.ivr.menus import load_menus, shipped_menus_dir
 from callcenter.ivr.portal import demo_portal_file, load_portal_file
 from callcenter.runtime.controls import EngineControls
 from callcenter.runtime.live_runtime import LiveRuntime, RuntimeOptions, RuntimeParts
+from callcenter.runtime.operator_ports import (
+    AmiOperatorControls,
+    OperatorBridge,
+    RuntimeCallActions,
+)
 from callcenter.scripting import OperatorGuide
 from callcenter.store.migrate import migrate
 from callcenter.store.repositories import Store, open_store
@@ -31,9 +35,14 @@ from callcenter.web.app import create_app
 from callcenter.web.auth import InMemoryUserDirectory
 from callcenter.web.live import LiveHub
 from callcenter.web.metrics import Metrics
+from callcenter.web.operator import add_operator_routes
 from callcenter.web.status import ComponentStatus, StatusAggregator
 from callcenter.web.supervisor import add_supervisor_routes
+from callcenter.web.workplace_hub import OperatorHub
+from callcenter.web.workplace_memory import InMemoryBooking
+from callcenter.web.workplace_ports import Workplace
 from callcenter.wiring.web_sources import StoreAuditLog, StoreReportSource
+from callcenter.wiring.workplace_sql import SqlWorkplaceStore
 from queue_engine.config import CallbackPolicy, EngineConfig, QueueConfig, ScheduleConfig
 from queue_engine.staffing import agents_needed
 
@@ -83,19 +92,47 @@ def build(settings: Settings, options: BuildOptions | None = None) -> web.Applic
     if options.with_runtime:
         app[RUNTIME] = runtime
         app.cleanup_ctx.append(_run(runtime, status))
+    users = _users(settings)
     add_supervisor_routes(
         app,
         hub=hub,
         controls=EngineControls(runtime),
         audit=StoreAuditLog(store),
-        users=_users(settings),
+        users=users,
         metrics=metrics,
         report_source=StoreReportSource(store, limit_of=lambda q: _limit(config, q)),
         clock=clock.now,
         tz=settings.tz,
         agents_needed=_agents_needed,
     )
+    _operator_workplace(app, settings, runtime, store, users, clock)
     return app
+
+
+def _operator_workplace(
+    app: web.Application,
+    settings: Settings,
+    runtime: LiveRuntime,
+    store: Store,
+    users: InMemoryUserDirectory,
+    clock: Clock,
+) -> None:
+    guide = OperatorGuide.load()
+    workplace_store = SqlWorkplaceStore(store)
+    hub = OperatorHub(clock=clock.now, start_script=guide.start_script, wrapup_s=60.0)
+    workplace = Workplace(
+        guide=guide,
+        hub=hub,
+        controls=AmiOperatorControls(runtime),
+        store=workplace_store,
+        history=workplace_store,
+        booking=InMemoryBooking(),
+        calls=RuntimeCallActions(runtime),
+        clock=clock.now,
+        tz=settings.tz,
+    )
+    add_operator_routes(app, workplace=workplace, users=users)
+    runtime.runner.add_sink(OperatorBridge(runtime, hub, users.id_for_endpoint))
 
 
 def _limit(config: EngineConfig, queue: str) -> float:
@@ -118,11 +155,6 @@ def _agents_needed(
 def _users(settings: Settings) -> InMemoryUserDirectory:
     # Demo and development sign-in names; production replaces them with the operators table.
     return InMemoryUserDirectory.demo()
-
-
-def session_secret(settings: Settings) -> bytes:
-    raw = settings.session_secret or "callcenter-session:" + settings.api_key
-    return hashlib.sha256(raw.encode()).digest()
 
 
 def _runtime(

@@ -81,27 +81,35 @@ class Settings:
 def _validate(s: Settings) -> None:
     if s.mode not in MODES:
         raise SettingsError(f"mode: must be one of {', '.join(MODES)}, got {s.mode!r}")
-    for key in ("web_port", "ami_port", "agi_port"):
-        port = getattr(s, key)
-        if not 0 <= port <= 65535:
-            raise SettingsError(f"{key}: must be a port number 0..65535, got {port}")
-    if not s.queue_names:
-        raise SettingsError("queues: at least one queue name is needed")
-    for key in ("queue_limit_s", "callback_deadline_s"):
-        if getattr(s, key) <= 0:
-            raise SettingsError(f"{key}: must be a positive number of seconds")
+    _check_numbers(s)
+    _check_urls(s)
     try:
         ZoneInfo(s.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise SettingsError(f"timezone: unknown time zone {s.timezone!r}") from exc
+    if not s.queue_names:
+        raise SettingsError("queues: at least one queue name is needed")
+    if s.mode == "production":
+        _refuse_default_secrets(s)
+
+
+def _check_numbers(s: Settings) -> None:
+    for key in ("web_port", "ami_port", "agi_port"):
+        port = getattr(s, key)
+        if not 0 <= port <= 65535:
+            raise SettingsError(f"{key}: must be a port number 0..65535, got {port}")
+    for key in ("queue_limit_s", "callback_deadline_s"):
+        if getattr(s, key) <= 0:
+            raise SettingsError(f"{key}: must be a positive number of seconds")
+
+
+def _check_urls(s: Settings) -> None:
     if not s.database_url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
         raise SettingsError(
             "database_url: must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
         )
     if s.redis_url and not s.redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise SettingsError("redis_url: must be a redis:// or rediss:// URL")
-    if s.mode == "production":
-        _refuse_default_secrets(s)
 
 
 def _refuse_default_secrets(s: Settings) -> None:

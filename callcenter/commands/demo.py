@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from callcenter.bootstrap import build
+from callcenter.bootstrap import BuildOptions, build
 from callcenter.commands._runner import serve_until_stopped
 from callcenter.config import SettingsError, load_settings
 
@@ -39,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    app = build(settings)
+    # Until the Asterisk emulator is wired in, the demo serves the web side only.
+    app = build(settings, BuildOptions(with_runtime=False))
 
     def announce(url: str) -> None:
         print(f"\nДемо запущено / demo running: {url}", flush=True)

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from callcenter.pbx.facts import OriginateOutcome
 from callcenter.runtime import dialplan as dp
 from callcenter.runtime.channels import ChannelBook
+from callcenter.runtime.claims import ActionClaims, SingleNodeClaims
 from callcenter.runtime.engine_runner import Batch, EngineRunner
 from callcenter.runtime.tasks import TaskSet
 from queue_engine import commands as c
@@ -93,6 +94,7 @@ class CommandExecutor:
         overflow: OverflowGateway | None = None,
         callback_caller_id: str = "",
         callback_ring_ms: int = 25_000,
+        claims: ActionClaims | None = None,
     ) -> None:
         self._ami = ami
         self._runner = runner
@@ -100,6 +102,7 @@ class CommandExecutor:
         self.overflow = overflow
         self._caller_id = callback_caller_id
         self._ring_ms = callback_ring_ms
+        self.claims: ActionClaims = claims or SingleNodeClaims()
         self.tasks = TaskSet("executor")
         self._handlers: dict[type, Callable[[Any], Coroutine[Any, Any, None]]] = {
             c.OfferCallback: self._offer_callback,
@@ -117,7 +120,13 @@ class CommandExecutor:
                 continue
             handler = self._handlers.get(type(output))
             if handler is not None:
-                self.tasks.spawn(handler(output), name=type(output).__name__)
+                self.tasks.spawn(self._once(output, handler), name=type(output).__name__)
+
+    async def _once(self, cmd: Any, handler: Callable[[Any], Coroutine[Any, Any, None]]) -> None:
+        """With several engine nodes only the node that claims a command carries it out."""
+        key = _claim_key(cmd)
+        if key is None or await self.claims.claim(key):
+            await handler(cmd)
 
     async def _redirect(self, call_id: str, context: str, variables: dict[str, str]) -> bool:
         channel = self._channels.channel(call_id)
@@ -182,3 +191,11 @@ class CommandExecutor:
 
     def _attempt_failed(self, callback_id: str) -> None:
         self._runner.feed(CallbackAttemptFinished(callback_id, AttemptResult.FAILED))
+
+
+def _claim_key(cmd: Any) -> str | None:
+    if isinstance(cmd, c.OriginateCallback):
+        return f"originate:{cmd.callback_id}:{cmd.attempt}"
+    if isinstance(cmd, c.ReserveOperator | c.ReleaseOperator):
+        return None  # pausing a member twice is harmless: every node may do it
+    return f"{type(cmd).__name__}:{cmd.call_id}"

@@ -180,8 +180,9 @@ class Recorder:
             try:
                 await write()
                 return
-            except ValueError:
-                log.exception("record refused as invalid; dropped")
+            except (ValueError, LookupError):
+                # Invalid data or a row that was never created: retrying cannot help.
+                log.exception("record refused; dropped")
                 return
             except Exception:
                 log.exception("database write failed; retrying in %.1f s", self._retry_s)

@@ -36,6 +36,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from callcenter.config import Settings
 from callcenter.web.errors import Forbidden, Unauthorized
 
 ROLES = ("operator", "supervisor", "admin")
@@ -103,6 +104,10 @@ class InMemoryUserDirectory:
 
     async def get(self, user_id: str) -> User | None:
         return self._users.get(user_id)
+
+    def id_for_endpoint(self, endpoint: str) -> str | None:
+        """The operator signed in at a SIP endpoint (`PJSIP/101`), for screen pops."""
+        return next((u.id for u in self._users.values() if u.sip_endpoint == endpoint), None)
 
     async def authenticate(self, login: str, password: str) -> User | None:
         user = self._users.get(login)
@@ -275,3 +280,9 @@ async def get_me(request: web.Request) -> web.Response:
     user = request[USER]
     body = {"id": user.id, "name": user.name, "role": user.role, "sip": user.sip_endpoint}
     return web.json_response(body)
+
+
+def session_key(settings: Settings) -> bytes:
+    """The key that signs session cookies: `session_secret`, else derived from the API key."""
+    raw = settings.session_secret or "callcenter-session:" + settings.api_key
+    return hashlib.sha256(raw.encode()).digest()

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -39,7 +38,7 @@ from typing import Any
 from aiohttp import WSCloseCode, web
 
 from callcenter.web.app import SETTINGS
-from callcenter.web.auth import PAGES, USER, UserDirectory, require_role, setup_auth
+from callcenter.web.auth import PAGES, USER, UserDirectory, require_role, session_key, setup_auth
 from callcenter.web.controls import (
     AuditLog,
     SupervisorControls,
@@ -90,7 +89,7 @@ def add_supervisor_routes(
     schedule: ScheduleSource | None = None,
 ) -> None:
     settings = app[SETTINGS]
-    secret = hashlib.sha256(b"callcenter-session:" + settings.api_key.encode()).digest()
+    secret = session_key(settings)
     setup_auth(
         app, users=users, secret=secret, api_key=settings.api_key, clock=session_clock,
         secure_cookie=settings.mode == "production",  # production is served over HTTPS only

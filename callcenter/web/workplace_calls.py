@@ -96,7 +96,7 @@ async def post_appeal(request: web.Request) -> web.Response:
     return reply(asdict(appeal), status=201)
 
 
-async def _record(request: web.Request, session: CallSession, kind: str, summary: str,
+async def record_action(request: web.Request, session: CallSession, kind: str, summary: str,
                   **details: str) -> CallAction:  # fmt: skip
     wp = workplace(request)
     action = CallAction(
@@ -122,7 +122,9 @@ async def post_transfer(request: web.Request) -> web.Response:
         raise bad("agency_id", "У этого ведомства нет номера для перевода")
     await wp.calls.transfer(session.call_id, agency.transfer_number, note)
     summary = f"Переведён в «{agency.name}» ({agency.transfer_number})" + (f": {note}" * bool(note))
-    action = await _record(request, session, "transfer", summary, agency_id=agency_id, note=note)
+    action = await record_action(
+        request, session, "transfer", summary, agency_id=agency_id, note=note
+    )
     session.facts["agency_id"] = agency_id
     return reply(asdict(action), status=201)
 
@@ -139,19 +141,21 @@ async def post_callback(request: web.Request) -> web.Response:
     callback_id = await wp.calls.request_callback(phone, topic, due)
     due_text = local_time(request, due).strftime("%Y-%m-%d %H:%M")
     summary = f"Обратный звонок на {phone} в {due_text}" + (f" ({topic})" * bool(topic))
-    action = await _record(request, session, "callback", summary, callback_id=callback_id,
+    action = await record_action(request, session, "callback", summary, callback_id=callback_id,
                            phone=phone, due=due_text)  # fmt: skip
     session.facts.update(callback_number=phone, callback_due=due_text)
     return reply(asdict(action), status=201)
 
 
 def _script_path(session: CallSession, code: str) -> ScriptPath:
+    if session.run.closed:  # closed by an earlier attempt whose saving failed
+        return session.run.path
     try:
         return session.run.close()
     except ScriptRunError as exc:
         if code in SCRIPT_OPTIONAL:
             return session.run.path
-        missing = [session.run.script.step(s).text for s in session.run.missing_mandatory()]
+        missing = [s.text for s in session.run.missing_mandatory()]
         api = from_scripting(exc)
         api.message = "Не пройдены обязательные вопросы сценария: " + "; ".join(missing)
         raise api from exc
@@ -159,11 +163,18 @@ def _script_path(session: CallSession, code: str) -> ScriptPath:
 
 @require_role(*OPERATOR)
 async def post_wrapup(request: web.Request) -> web.Response:
-    wp = workplace(request)
     session = session_for(request, write=True)
     if session.ended_at is None:
         raise Conflict("call_in_progress", "Завершить обработку можно после окончания разговора")
-    code, fields = parse_wrapup(await read_json(request))
+    body = await read_json(request)
+    async with session.lock:
+        session_for(request, write=True)  # another request may have closed it meanwhile
+        return await _wrap_up(request, session, body)
+
+
+async def _wrap_up(request: web.Request, session: CallSession, body: object) -> web.Response:
+    wp = workplace(request)
+    code, fields = parse_wrapup(body)
     values = {**session.facts, **{k: v for k, v in fields.items() if v}}
     try:
         wp.guide.wrapup.validate(code, values, classifier=wp.guide.classifier)
@@ -173,7 +184,7 @@ async def post_wrapup(request: web.Request) -> web.Response:
     await wp.store.save_script_path(session.call_id, session.operator_id, path)
     wrapup = WrapUp(
         session.call_id, session.operator_id, session.pop.number, code,
-        tuple(sorted(values.items())), session.ended_at, wp.clock(),
+        tuple(sorted(values.items())), session.ended_at or wp.clock(), wp.clock(),
     )  # fmt: skip
     await wp.store.save_wrapup(wrapup)
     await release(request, session)

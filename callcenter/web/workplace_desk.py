@@ -8,6 +8,8 @@ when a change is asked for, against the injected clock, so no timer task is need
 
 from __future__ import annotations
 
+import asyncio
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -32,6 +34,8 @@ class CallSession:
     actions: list[CallAction] = field(default_factory=list)
     # Values the wrap-up form gets pre-filled with (appeal number, agency, callback time...).
     facts: dict[str, str] = field(default_factory=dict)
+    # Serialises the wrap-up: a double click must not record the call twice.
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def call_id(self) -> str:
@@ -56,12 +60,17 @@ class DeskBoard:
         clock: Callable[[], float],
         start_script: Callable[[str | None], ScriptRun],
         wrapup_s: float,
+        keep_finished: int = 500,
     ) -> None:
         self._clock = clock
         self._start_script = start_script
         self.wrapup_s = wrapup_s
         self._desks: dict[str, Desk] = {}
         self._sessions: dict[str, CallSession] = {}
+        # Finished calls stay readable for a while (a late page refresh), then are dropped so a
+        # long-running node does not keep every call of the day in memory.
+        self._finished: deque[str] = deque()
+        self._keep_finished = keep_finished
 
     def now(self) -> float:
         return self._clock()
@@ -83,6 +92,8 @@ class DeskBoard:
         session = self._sessions.get(pop.call_id)
         if session is None or session.operator_id != operator_id:
             session = CallSession(pop, operator_id, self._start_script(pop.topic))
+            if pop.topic:
+                session.facts["topic"] = pop.topic
             self._sessions[pop.call_id] = session
         desk = self.desk(operator_id)
         desk.call_id = pop.call_id
@@ -140,3 +151,6 @@ class DeskBoard:
         desk = self.desk(session.operator_id)
         if desk.call_id == session.call_id:
             desk.call_id = None
+        self._finished.append(session.call_id)
+        while len(self._finished) > self._keep_finished:
+            self._sessions.pop(self._finished.popleft(), None)

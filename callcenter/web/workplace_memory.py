@@ -6,11 +6,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from callcenter.scripting import OutdatedReport, ScriptPath
+from callcenter.scripting import OperatorGuide, OutdatedReport, ScriptPath
 from callcenter.web.errors import Conflict
+from callcenter.web.workplace_hub import OperatorHub
 from callcenter.web.workplace_model import (
     Appeal,
     Appointment,
@@ -20,6 +22,7 @@ from callcenter.web.workplace_model import (
     Slot,
     WrapUp,
 )
+from callcenter.web.workplace_ports import Workplace
 
 _ACTION_HISTORY = {"callback": "callback", "appointment": "appointment", "transfer": "call"}
 
@@ -154,3 +157,26 @@ class RecordingCallActions:
 
     async def transfer(self, call_id: str, number: str, note: str) -> None:
         self.transfers.append((call_id, number, note))
+
+
+def in_memory_workplace(
+    guide: OperatorGuide,
+    *,
+    clock: Callable[[], float],
+    tz: tzinfo = UTC,
+    wrapup_s: float = 60.0,
+    store: InMemoryWorkplaceStore | None = None,
+) -> Workplace:
+    """A workplace whose ports are all in memory: the demo and tests (never production)."""
+    store = store or InMemoryWorkplaceStore()
+    return Workplace(
+        guide=guide,
+        hub=OperatorHub(clock=clock, start_script=guide.start_script, wrapup_s=wrapup_s),
+        controls=RecordingOperatorControls(),
+        store=store,
+        history=store,
+        booking=InMemoryBooking(),
+        calls=RecordingCallActions(),
+        clock=clock,
+        tz=tz,
+    )

@@ -35,6 +35,7 @@ def service_view(service: Service) -> dict[str, Any]:
 
 def script_view(run: ScriptRun, guide: OperatorGuide, operator_name: str) -> dict[str, Any]:
     step = run.current_step
+    values = {"operator_name": operator_name}
     transfer = guide.knowledge_base.agency(step.transfer_to) if step.transfer_to else None
     return {
         "script_id": run.script.id,
@@ -43,7 +44,7 @@ def script_view(run: ScriptRun, guide: OperatorGuide, operator_name: str) -> dic
         "step": {
             "id": step.id,
             "kind": step.kind,
-            "text": step.render({"operator_name": operator_name}),
+            "text": step.render(values),
             "hint": step.hint,
             "mandatory": step.mandatory,
             "input": step.input,
@@ -56,7 +57,7 @@ def script_view(run: ScriptRun, guide: OperatorGuide, operator_name: str) -> dic
                 "step_id": e.step_id,
                 "answer": e.answer,
                 "label": e.label,
-                "text": run.script.step(e.step_id).text,
+                "text": run.script.step(e.step_id).render(values),
             }
             for e in run.path.entries
         ],
@@ -80,8 +81,13 @@ def call_view(
     return {
         "call_id": pop.call_id,
         "operator_id": session.operator_id,
-        "pop": {**pop.as_dict(), "arrival_title": ARRIVAL_TITLES.get(pop.arrival.kind, "")},
-        "history": history_view(history),
+        "pop": {
+            **pop.as_dict(),
+            "arrival_title": ARRIVAL_TITLES.get(pop.arrival.kind, ""),
+            "topic_title": session.run.script.title if pop.topic else "",
+        },
+        # Earlier contacts only: what this call produced is listed with the call itself.
+        "history": history_view([h for h in history if h.ref != pop.call_id]),
         "script": script_view(session.run, guide, operator_name),
         "ended_at": session.ended_at,
         "wrapped_up": session.wrapped_up,

@@ -58,5 +58,7 @@ async def test_unknown_api_path_is_a_json_error(aiohttp_client, tmp_path: Path) 
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'cc.db'}")
     client: TestClient = await aiohttp_client(build(settings, WEB_ONLY))
     resp = await client.get("/api/nope")
+    assert resp.status == 401  # every API call is authenticated, even to a path that does not exist
+    resp = await client.get("/api/nope", headers={"X-API-Key": settings.api_key})
     assert resp.status == 404
     assert (await resp.json())["error_id"] == "not_found"

@@ -1,0 +1,138 @@
+"""The operator workplace's ports on the live system: AMI for state, the engine for callbacks.
+
+`OperatorBridge` also feeds the workplace: when the engine sees a call answered it pops the
+caller's card on that operator's page; when the call ends the member is paused with the reason
+`wrapup` so Asterisk offers no new call until the operator has filled in the wrap-up.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+
+from callcenter.runtime import dialplan as dp
+from callcenter.runtime.engine_runner import Batch
+from callcenter.runtime.live_runtime import LiveRuntime
+from callcenter.runtime.operators import WRAP_UP_REASON
+from callcenter.store.records import InvalidRecord, NewCallback
+from callcenter.web.errors import ApiError
+from callcenter.web.workplace_hub import OperatorHub
+from callcenter.web.workplace_model import Arrival, OperatorRef, ScreenPop
+from queue_engine import messages as m
+
+log = logging.getLogger(__name__)
+
+
+class AmiOperatorControls:
+    def __init__(self, runtime: LiveRuntime) -> None:
+        self._rt = runtime
+
+    async def go_ready(self, operator: OperatorRef) -> None:
+        queues = self._rt.bridge.operators.queues_of(operator.interface)
+        for queue in () if queues else tuple(self._rt.engine.state.queues):
+            await self._ok(
+                self._rt.ami.queue_add(
+                    queue=queue, interface=operator.interface, member_name=operator.name
+                )
+            )
+        await self._ok(self._rt.ami.queue_pause(interface=operator.interface, paused=False))
+
+    async def pause(self, operator: OperatorRef, reason: str) -> None:
+        await self._ok(
+            self._rt.ami.queue_pause(interface=operator.interface, paused=True, reason=reason)
+        )
+
+    async def wrap_up_done(self, operator: OperatorRef) -> None:
+        await self._ok(self._rt.ami.queue_pause(interface=operator.interface, paused=False))
+
+    async def sign_out(self, operator: OperatorRef) -> None:
+        for queue in self._rt.bridge.operators.queues_of(operator.interface):
+            await self._ok(self._rt.ami.queue_remove(queue=queue, interface=operator.interface))
+
+    async def _ok(self, action: object) -> None:
+        result = await action  # type: ignore[misc]
+        if not result.ok:
+            raise ApiError("pbx_refused", f"Asterisk отклонил действие: {result.message}")
+
+
+class RuntimeCallActions:
+    def __init__(self, runtime: LiveRuntime) -> None:
+        self._rt = runtime
+
+    async def request_callback(self, phone: str, topic: str, due: float) -> str:
+        now = self._rt.clock.now()
+        callback_id = f"cb-op-{uuid.uuid4().hex[:12]}"
+        new = NewCallback(number=phone, requested_at=now, deadline=max(due, now + 60),
+                          topic=topic, not_before=now, id=callback_id)  # fmt: skip
+        try:
+            stored = await self._rt.store.callbacks.create(new)
+        except InvalidRecord as exc:
+            raise ApiError("invalid_callback_number", str(exc)) from exc
+        self._rt.runner.feed(
+            m.CallbackRestored(
+                stored.id, stored.id, stored.number, topic, now, stored.deadline, now
+            )
+        )
+        return stored.id
+
+    async def transfer(self, call_id: str, number: str, note: str) -> None:
+        channel = self._rt.channels.channel(call_id)
+        if channel is None:
+            raise ApiError("call_not_found", "Вызов уже завершён")
+        await self._rt.ami.setvar(variable=dp.TRANSFER_NUMBER, value=number, channel=channel)
+        result = await self._rt.ami.redirect(
+            channel=channel, context=dp.TRANSFER_CONTEXT, exten="s"
+        )
+        if not result.ok:
+            raise ApiError("pbx_refused", f"Перевод не выполнен: {result.message}")
+
+
+class OperatorBridge:
+    """Engine steps -> screen pops and wrap-up pauses for the operators' pages."""
+
+    def __init__(
+        self, runtime: LiveRuntime, hub: OperatorHub, user_of: Callable[[str], str | None]
+    ) -> None:
+        self._rt = runtime
+        self._hub = hub
+        self._user_of = user_of
+        self._talking: dict[str, str] = {}  # call id -> operator interface
+        self.arrivals: dict[str, Arrival] = {}  # call id -> how it came (set by the routes)
+
+    def __call__(self, batch: Batch) -> None:
+        msg = batch.message
+        if isinstance(msg, m.CallAnswered):
+            self._answered(msg, batch.at)
+        elif isinstance(msg, m.CallEnded) and msg.call_id in self._talking:
+            self._ended(msg.call_id)
+
+    def _answered(self, msg: m.CallAnswered, at: float) -> None:
+        call = self._rt.engine.call(msg.call_id)
+        user = self._user_of(msg.operator_id)
+        if call is None or user is None:
+            return
+        self._talking[msg.call_id] = msg.operator_id
+        number, name = self._rt.channels.callers.get(msg.call_id, (call.caller, ""))
+        arrival = self.arrivals.pop(msg.call_id, Arrival("overflow" if call.hops else "direct"))
+        pop = ScreenPop(
+            call_id=msg.call_id,
+            number=number or call.caller,
+            answered_at=at,
+            waited_s=round(at - call.joined_at, 1) if call.joined_at else 0.0,
+            topic=call.topic or None,
+            caller_name=name,
+            queue=call.queue,
+            arrival=arrival,
+        )
+        self._hub.pop(user, pop)
+
+    def _ended(self, call_id: str) -> None:
+        interface = self._talking.pop(call_id)
+        user = self._user_of(interface)
+        if user is not None:
+            self._hub.call_ended(user, call_id)
+        self._rt.tasks.spawn(
+            self._rt.ami.queue_pause(interface=interface, paused=True, reason=WRAP_UP_REASON),
+            name="wrapup-pause",
+        )

@@ -1,0 +1,201 @@
+"""ORM rows of the persistent store (SQLAlchemy 2, typed `Mapped[...]`).
+
+Portable choices, identical on SQLite (aiosqlite) and PostgreSQL (asyncpg):
+
+- Every timestamp is a float of epoch seconds (`Double`), the unit `callcenter.clock` and
+  `queue_engine` already use; no time zone conversion happens in the database, and reports convert
+  for display only.
+- Structured details are `sqlalchemy.JSON`; text is `String`/`Text` (UTF-8 on both servers).
+- Identifiers are strings: a call is keyed by Asterisk's linkedid/uniqueid, callbacks by a UUID hex
+  (or an id the caller chooses), so replaying the same event finds the same row.
+- Enumerations are plain strings validated in `callcenter.store.records`, not database enums, so
+  adding a value needs no migration.
+
+The first migration (`migrations/versions/0001_initial.py`) creates exactly these tables; a test
+compares the migrated schema with this metadata on both servers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Deterministic constraint names: migrations and drift checks then agree on both servers.
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ID = String(64)
+CODE = String(64)
+PHONE = String(32)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        float: Double(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+    }
+
+
+class CallRow(Base):
+    __tablename__ = "calls"
+    __table_args__ = (Index(None, "arrived_at"), Index(None, "caller_number"))
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    caller_number: Mapped[str | None] = mapped_column(PHONE)
+    caller_name: Mapped[str | None] = mapped_column(String(200))
+    arrived_at: Mapped[float | None]
+    queue: Mapped[str | None] = mapped_column(CODE)
+    topic: Mapped[str | None] = mapped_column(CODE)
+    mode: Mapped[str | None] = mapped_column(String(16))
+    entered_queue_at: Mapped[float | None]
+    answered_at: Mapped[float | None]
+    ended_at: Mapped[float | None]
+    wait_s: Mapped[float | None]
+    talk_s: Mapped[float | None]
+    operator_id: Mapped[str | None] = mapped_column(ID)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    overflow_partner: Mapped[str | None] = mapped_column(CODE)
+    overflow_direction: Mapped[str | None] = mapped_column(String(3))
+    origin_center: Mapped[str | None] = mapped_column(CODE)
+    hops: Mapped[int | None] = mapped_column(Integer)
+    ivr_path: Mapped[list[Any] | None]
+    script_path: Mapped[list[Any] | None]
+    result_code: Mapped[str | None] = mapped_column(CODE)
+    survey_rating: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[float | None]
+
+
+class CallEventRow(Base):
+    __tablename__ = "call_events"
+    __table_args__ = (UniqueConstraint("call_id", "event_key"), Index(None, "call_id", "at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    call_id: Mapped[str] = mapped_column(ID, ForeignKey("calls.id", ondelete="CASCADE"))
+    # Replays of the same event carry the same key, so the unique constraint drops them.
+    event_key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[float]
+    kind: Mapped[str] = mapped_column(CODE)
+    details: Mapped[dict[str, Any]]
+
+
+class CallbackRow(Base):
+    __tablename__ = "callbacks"
+    __table_args__ = (Index(None, "status", "deadline"), Index(None, "number"))
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    number: Mapped[str] = mapped_column(PHONE)
+    topic: Mapped[str | None] = mapped_column(CODE)
+    requested_at: Mapped[float]
+    deadline: Mapped[float]
+    not_before: Mapped[float | None]
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    # Unique: the request made during one call is stored once however often it is replayed.
+    source_call_id: Mapped[str | None] = mapped_column(ID, unique=True)
+    claimed_by: Mapped[str | None] = mapped_column(ID)
+    claimed_until: Mapped[float | None]
+    updated_at: Mapped[float]
+
+
+class CallbackAttemptRow(Base):
+    __tablename__ = "callback_attempts"
+    __table_args__ = (UniqueConstraint("callback_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    callback_id: Mapped[str] = mapped_column(ID, ForeignKey("callbacks.id", ondelete="CASCADE"))
+    started_at: Mapped[float]
+    ended_at: Mapped[float | None]
+    result: Mapped[str] = mapped_column(String(16))
+    operator_id: Mapped[str | None] = mapped_column(ID)
+
+
+class OperatorRow(Base):
+    __tablename__ = "operators"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sip_endpoint: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    queues: Mapped[list[Any]]
+    skills: Mapped[dict[str, Any]]
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+
+
+class CitizenRow(Base):
+    __tablename__ = "citizens"
+
+    phone: Mapped[str] = mapped_column(PHONE, primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[float]
+
+
+class AppealRow(Base):
+    __tablename__ = "appeals"
+    __table_args__ = (Index(None, "citizen_phone", "created_at"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    call_id: Mapped[str | None] = mapped_column(ID, ForeignKey("calls.id", ondelete="SET NULL"))
+    citizen_phone: Mapped[str] = mapped_column(PHONE, ForeignKey("citizens.phone"))
+    category: Mapped[str] = mapped_column(String(200))
+    subcategory: Mapped[str | None] = mapped_column(String(200))
+    fact: Mapped[str | None] = mapped_column(String(200))
+    object_code: Mapped[str | None] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    executor_org: Mapped[str | None] = mapped_column(String(200))
+    urgency: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[float]
+
+
+class AppointmentRow(Base):
+    __tablename__ = "appointments"
+    __table_args__ = (Index(None, "citizen_phone"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    citizen_phone: Mapped[str] = mapped_column(PHONE, ForeignKey("citizens.phone"))
+    agency: Mapped[str] = mapped_column(String(200))
+    slot_start: Mapped[float]
+    service: Mapped[str] = mapped_column(String(200))
+    call_id: Mapped[str | None] = mapped_column(ID, ForeignKey("calls.id", ondelete="SET NULL"))
+
+
+class SurveyRow(Base):
+    __tablename__ = "surveys"
+    __table_args__ = (UniqueConstraint("call_id", "question"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    call_id: Mapped[str] = mapped_column(ID, ForeignKey("calls.id", ondelete="CASCADE"))
+    question: Mapped[str] = mapped_column(CODE)
+    answer: Mapped[str] = mapped_column(String(200))
+    at: Mapped[float]
+
+
+class AuditRow(Base):
+    __tablename__ = "audit_log"
+    __table_args__ = (Index(None, "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[float]
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(CODE)
+    details: Mapped[dict[str, Any]]

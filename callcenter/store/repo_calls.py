@@ -1,0 +1,126 @@
+"""Call records, their timelines and survey answers.
+
+`upsert_call` is idempotent: the row is keyed by Asterisk's call id and written with
+`INSERT ... ON CONFLICT DO UPDATE`, only for the fields the update knows, so replaying the same
+events after an engine restart rewrites the same values instead of adding a row. Timeline events
+carry a key (unique per call) and are inserted with `ON CONFLICT DO NOTHING` for the same reason.
+Every method commits before it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from callcenter.store.models import CallEventRow, CallRow, SurveyRow
+from callcenter.store.records import CallEvent, CallRecord, InvalidRecord, SurveyAnswer
+from callcenter.store.sql import ensure_call, insert_for, rowcount
+
+_RECORD_FIELDS = [c.name for c in CallRow.__table__.columns if c.name != "updated_at"]
+
+
+def call_from_row(row: CallRow) -> CallRecord:
+    values: dict[str, Any] = {name: getattr(row, name) for name in _RECORD_FIELDS}
+    for name in ("ivr_path", "script_path"):
+        if values[name] is not None:
+            values[name] = tuple(values[name])
+    return CallRecord(**values)
+
+
+class CallRepository:
+    def __init__(
+        self, *, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], float]
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    async def upsert_call(self, record: CallRecord) -> None:
+        record.validate()
+        async with self._sessions.begin() as session:
+            await self._upsert(session, record)
+
+    async def upsert_calls(self, records: Sequence[CallRecord]) -> None:
+        """Several updates in one transaction (all or nothing)."""
+        for record in records:
+            record.validate()
+        async with self._sessions.begin() as session:
+            for record in records:
+                await self._upsert(session, record)
+
+    async def _upsert(self, session: AsyncSession, record: CallRecord) -> None:
+        values = {"id": record.id, **record.known_fields(), "updated_at": self._clock()}
+        stmt = insert_for(session, CallRow).values(values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["id"], set_={k: stmt.excluded[k] for k in values if k != "id"}
+        )
+        await session.execute(stmt)
+
+    async def get_call(self, call_id: str) -> CallRecord | None:
+        async with self._sessions() as session:
+            row = await session.get(CallRow, call_id)
+            return None if row is None else call_from_row(row)
+
+    async def calls_between(self, start: float, end: float) -> list[CallRecord]:
+        """Calls that arrived in [start, end), oldest first (the reports' period)."""
+        query = (
+            select(CallRow)
+            .where(CallRow.arrived_at >= start, CallRow.arrived_at < end)
+            .order_by(CallRow.arrived_at, CallRow.id)
+        )
+        async with self._sessions() as session:
+            return [call_from_row(row) for row in await session.scalars(query)]
+
+    async def append_event(self, event: CallEvent) -> bool:
+        """Store a timeline event; False when this event (same key) was stored before."""
+        if not event.call_id or not event.kind:
+            raise InvalidRecord("call_id and kind are required")
+        async with self._sessions.begin() as session:
+            await ensure_call(session, event.call_id, self._clock())
+            stmt = insert_for(session, CallEventRow).values(
+                call_id=event.call_id,
+                event_key=event.event_key,
+                at=event.at,
+                kind=event.kind,
+                details=dict(event.details),
+            )
+            result = await session.execute(stmt.on_conflict_do_nothing())
+            return rowcount(result) > 0
+
+    async def timeline(self, call_id: str) -> list[CallEvent]:
+        query = (
+            select(CallEventRow)
+            .where(CallEventRow.call_id == call_id)
+            .order_by(CallEventRow.at, CallEventRow.id)
+        )
+        async with self._sessions() as session:
+            return [
+                CallEvent(
+                    call_id=r.call_id, at=r.at, kind=r.kind, details=r.details, key=r.event_key
+                )
+                for r in await session.scalars(query)
+            ]
+
+    async def record_survey(self, answer: SurveyAnswer) -> None:
+        """Store (or correct, if answered again) one survey answer."""
+        async with self._sessions.begin() as session:
+            await ensure_call(session, answer.call_id, self._clock())
+            stmt = insert_for(session, SurveyRow).values(
+                call_id=answer.call_id, question=answer.question, answer=answer.answer, at=answer.at
+            )
+            await session.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["call_id", "question"],
+                    set_={"answer": stmt.excluded.answer, "at": stmt.excluded.at},
+                )
+            )
+
+    async def surveys(self, call_id: str) -> list[SurveyAnswer]:
+        query = select(SurveyRow).where(SurveyRow.call_id == call_id).order_by(SurveyRow.id)
+        async with self._sessions() as session:
+            return [
+                SurveyAnswer(call_id=r.call_id, question=r.question, answer=r.answer, at=r.at)
+                for r in await session.scalars(query)
+            ]

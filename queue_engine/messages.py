@@ -1,0 +1,143 @@
+"""Inbound messages: the facts the adapter (or the simulator) reports to the engine.
+
+Live, `callcenter.pbx` translates AMI/AGI events into these; in the simulator the runner makes
+them. Identifiers are plain strings: a call is the Asterisk Uniqueid, an operator is the queue
+member interface (``PJSIP/101``) or an operator id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from queue_engine.model.callbacks import AttemptResult
+from queue_engine.model.operators import OperatorState
+
+
+@dataclass(frozen=True, slots=True)
+class CallArrived:
+    call_id: str
+    caller: str
+    topic: str = ""
+    # Set for a call overflowed to us by a partner: how many centers it has crossed, and whence.
+    hops: int = 0
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CallJoinedQueue:
+    call_id: str
+    queue: str
+    priority: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CallAnswered:
+    call_id: str
+    operator_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallAbandoned:
+    """The caller hung up before reaching an operator."""
+
+    call_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallEnded:
+    """An answered call finished (either side hung up)."""
+
+    call_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class IvrCompleted:
+    """The caller finished self-service and hung up."""
+
+    call_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallFailed:
+    call_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorStateChanged:
+    operator_id: str
+    state: OperatorState
+    queues: tuple[str, ...] = ()
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackOfferAccepted:
+    call_id: str
+    number: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackOfferDeclined:
+    call_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackAttemptFinished:
+    callback_id: str
+    result: AttemptResult
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackRestored:
+    """A stored callback request the engine learns again after a restart."""
+
+    callback_id: str
+    call_id: str
+    number: str
+    topic: str
+    requested_at: float
+    deadline: float
+    not_before: float
+    attempts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerCapacityUpdated:
+    partner: str
+    predicted_wait_s: float
+    free_operators: int
+    accepting: bool
+    max_hops: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencySet:
+    active: bool
+    by: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueLimitChanged:
+    queue: str
+    limit_s: float
+    by: str = ""
+
+
+Message = (
+    CallArrived
+    | CallJoinedQueue
+    | CallAnswered
+    | CallAbandoned
+    | CallEnded
+    | IvrCompleted
+    | CallFailed
+    | OperatorStateChanged
+    | CallbackOfferAccepted
+    | CallbackOfferDeclined
+    | CallbackAttemptFinished
+    | CallbackRestored
+    | PartnerCapacityUpdated
+    | EmergencySet
+    | QueueLimitChanged
+)

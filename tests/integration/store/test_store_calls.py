@@ -1,0 +1,123 @@
+"""Call records and timelines: idempotent upserts that survive an engine restart."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from store_fixtures import Database, FakeClock
+
+from callcenter.store.models import CallEventRow, CallRow
+from callcenter.store.records import CallEvent, CallRecord, InvalidRecord, SurveyAnswer
+from callcenter.store.repositories import Store, open_store
+
+T0 = 1_700_000_000.0
+CALL = "1700000000.42"
+
+# What the engine writes as one call goes by: arrival, queue, answer, hang-up.
+UPDATES = [
+    CallRecord(
+        id=CALL,
+        caller_number="89161234567",
+        caller_name="Пётр Ильич",
+        arrived_at=T0,
+        mode="day",
+        ivr_path=("main", "2"),
+    ),
+    CallRecord(id=CALL, queue="housing", topic="heating", entered_queue_at=T0 + 5),
+    CallRecord(id=CALL, answered_at=T0 + 17, wait_s=12.0, operator_id="op7"),
+    CallRecord(id=CALL, ended_at=T0 + 200, talk_s=183.0, outcome="answered", result_code="R1"),
+]
+EVENTS = [
+    CallEvent(call_id=CALL, at=T0, kind="arrived", details={"did": "122"}),
+    CallEvent(call_id=CALL, at=T0 + 5, kind="queued", details={"queue": "housing"}),
+    CallEvent(call_id=CALL, at=T0 + 17, kind="answered", details={"operator": "op7"}),
+]
+
+
+async def _replay(store: Store) -> None:
+    for update in UPDATES:
+        await store.calls.upsert_call(update)
+    for event in EVENTS:
+        await store.calls.append_event(event)
+
+
+async def _count(store: Store, column: object) -> int:
+    async with store.engine.connect() as conn:
+        return int(await conn.scalar(select(func.count()).select_from(column)) or 0)  # type: ignore[arg-type]
+
+
+async def test_partial_updates_merge_into_one_record(store: Store) -> None:
+    await _replay(store)
+    call = await store.calls.get_call(CALL)
+    assert call is not None
+    assert (call.caller_name, call.queue, call.operator_id) == ("Пётр Ильич", "housing", "op7")
+    assert (call.wait_s, call.talk_s, call.outcome) == (12.0, 183.0, "answered")
+    assert call.ivr_path == ("main", "2")
+    assert call.arrived_at == T0
+
+
+async def test_replaying_after_a_restart_doubles_nothing(
+    migrated_db: Database, clock: FakeClock
+) -> None:
+    first = open_store(migrated_db.url, schema=migrated_db.schema, clock=clock.now)
+    await _replay(first)
+    before = await first.calls.get_call(CALL)
+    await first.close()
+    # A new engine process: fresh engine and pool, same database, the same events again.
+    second = open_store(migrated_db.url, schema=migrated_db.schema, clock=clock.now)
+    try:
+        await _replay(second)
+        assert await second.calls.get_call(CALL) == before
+        assert await _count(second, CallRow) == 1
+        assert await _count(second, CallEventRow) == len(EVENTS)
+        assert [e.kind for e in await second.calls.timeline(CALL)] == [
+            "arrived",
+            "queued",
+            "answered",
+        ]
+    finally:
+        await second.close()
+
+
+async def test_append_event_reports_a_duplicate(store: Store) -> None:
+    assert await store.calls.append_event(EVENTS[0]) is True
+    assert await store.calls.append_event(EVENTS[0]) is False
+    # Same kind at another time is a new event; an explicit key identifies an event exactly.
+    assert await store.calls.append_event(CallEvent(call_id=CALL, at=T0 + 1, kind="arrived"))
+    keyed = CallEvent(call_id=CALL, at=T0 + 2, kind="dtmf", details={"digit": "1"}, key="ami:9")
+    assert await store.calls.append_event(keyed)
+    assert not await store.calls.append_event(
+        CallEvent(call_id=CALL, at=T0 + 3, kind="dtmf", key="ami:9")
+    )
+    timeline = await store.calls.timeline(CALL)
+    assert [e.at for e in timeline] == [T0, T0 + 1, T0 + 2]
+    assert timeline[2].details == {"digit": "1"}
+
+
+async def test_calls_between_is_start_inclusive_end_exclusive(store: Store) -> None:
+    for i, at in enumerate([T0 - 1, T0, T0 + 10, T0 + 20]):
+        await store.calls.upsert_call(CallRecord(id=f"c{i}", arrived_at=at, outcome="abandoned"))
+    calls = await store.calls.calls_between(T0, T0 + 20)
+    assert [c.id for c in calls] == ["c1", "c2"]
+
+
+async def test_invalid_update_writes_nothing(store: Store) -> None:
+    with pytest.raises(InvalidRecord, match="outcome"):
+        await store.calls.upsert_calls(
+            [CallRecord(id="x1", arrived_at=T0), CallRecord(id="x1", outcome="lost")]
+        )
+    assert await store.calls.get_call("x1") is None
+
+
+async def test_survey_answers_are_stored_once_and_may_be_corrected(store: Store) -> None:
+    await store.calls.record_survey(
+        SurveyAnswer(call_id=CALL, question="rating", answer="4", at=T0)
+    )
+    await store.calls.record_survey(
+        SurveyAnswer(call_id=CALL, question="rating", answer="5", at=T0 + 1)
+    )
+    await store.calls.record_survey(
+        SurveyAnswer(call_id=CALL, question="solved", answer="да", at=T0 + 2)
+    )
+    answers = await store.calls.surveys(CALL)
+    assert [(a.question, a.answer) for a in answers] == [("rating", "5"), ("solved", "да")]
