@@ -1,0 +1,135 @@
+"""The queue engine: pure call-handling decisions for the contact center.
+
+Feed facts with ``Engine.handle(message, now)`` and timers with ``Engine.tick(now)``; both
+return commands (what to do) and events (what happened). No I/O, no clock, no event loop: the
+same code runs live behind Asterisk and in virtual time in the simulator.
+"""
+
+from queue_engine.commands import (
+    Command,
+    OfferCallback,
+    OriginateCallback,
+    OverflowCall,
+    PlayAnnouncement,
+    ReleaseCaller,
+    ReleaseOperator,
+    ReserveOperator,
+    RouteToIvr,
+    RouteToQueue,
+    SetCallerPriority,
+)
+from queue_engine.config import (
+    CallbackPolicy,
+    EngineConfig,
+    OverflowPolicy,
+    PhonePolicy,
+    QueueConfig,
+    ScheduleConfig,
+)
+from queue_engine.engine import Engine, Output
+from queue_engine.errors import (
+    InvalidCallbackNumber,
+    InvalidConfig,
+    QueueEngineError,
+    UnknownCall,
+    UnknownCallback,
+    UnknownQueue,
+)
+from queue_engine.events import (
+    CallbackAttempted,
+    CallbackCompleted,
+    CallbackRejected,
+    CallbackRequested,
+    CallCompleted,
+    CallQueued,
+    Event,
+    GuardTriggered,
+    ModeChanged,
+    QueueLimitUpdated,
+    SlaBreached,
+)
+from queue_engine.messages import (
+    CallAbandoned,
+    CallAnswered,
+    CallArrived,
+    CallbackAttemptFinished,
+    CallbackOfferAccepted,
+    CallbackOfferDeclined,
+    CallbackRestored,
+    CallEnded,
+    CallFailed,
+    CallJoinedQueue,
+    EmergencySet,
+    IvrCompleted,
+    Message,
+    OperatorStateChanged,
+    PartnerCapacityUpdated,
+    QueueLimitChanged,
+)
+from queue_engine.model.callbacks import AttemptResult, CallbackOutcome
+from queue_engine.model.calls import CallOutcome
+from queue_engine.model.operators import OperatorState
+from queue_engine.model.schedule import Mode, mode_at
+from queue_engine.policies.phone import validate_number
+
+__all__ = [
+    "AttemptResult",
+    "CallAbandoned",
+    "CallAnswered",
+    "CallArrived",
+    "CallCompleted",
+    "CallEnded",
+    "CallFailed",
+    "CallJoinedQueue",
+    "CallOutcome",
+    "CallQueued",
+    "CallbackAttemptFinished",
+    "CallbackAttempted",
+    "CallbackCompleted",
+    "CallbackOfferAccepted",
+    "CallbackOfferDeclined",
+    "CallbackOutcome",
+    "CallbackPolicy",
+    "CallbackRejected",
+    "CallbackRequested",
+    "CallbackRestored",
+    "Command",
+    "EmergencySet",
+    "Engine",
+    "EngineConfig",
+    "Event",
+    "GuardTriggered",
+    "InvalidCallbackNumber",
+    "InvalidConfig",
+    "IvrCompleted",
+    "Message",
+    "Mode",
+    "ModeChanged",
+    "OfferCallback",
+    "OperatorState",
+    "OperatorStateChanged",
+    "OriginateCallback",
+    "Output",
+    "OverflowCall",
+    "OverflowPolicy",
+    "PartnerCapacityUpdated",
+    "PhonePolicy",
+    "PlayAnnouncement",
+    "QueueConfig",
+    "QueueEngineError",
+    "QueueLimitChanged",
+    "QueueLimitUpdated",
+    "ReleaseCaller",
+    "ReleaseOperator",
+    "ReserveOperator",
+    "RouteToIvr",
+    "RouteToQueue",
+    "ScheduleConfig",
+    "SetCallerPriority",
+    "SlaBreached",
+    "UnknownCall",
+    "UnknownCallback",
+    "UnknownQueue",
+    "mode_at",
+    "validate_number",
+]

@@ -15,6 +15,8 @@ from queue_engine.model.operators import OperatorState
 
 @dataclass(frozen=True, slots=True)
 class CallArrived:
+    """A new inbound call reached the entry point."""
+
     call_id: str
     caller: str
     topic: str = ""
@@ -25,6 +27,8 @@ class CallArrived:
 
 @dataclass(frozen=True, slots=True)
 class CallJoinedQueue:
+    """The call is now waiting in ``queue`` (live: QueueCallerJoin)."""
+
     call_id: str
     queue: str
     priority: int = 0
@@ -32,6 +36,8 @@ class CallJoinedQueue:
 
 @dataclass(frozen=True, slots=True)
 class CallAnswered:
+    """An operator answered the call (live: AgentConnect)."""
+
     call_id: str
     operator_id: str
 
@@ -59,12 +65,16 @@ class IvrCompleted:
 
 @dataclass(frozen=True, slots=True)
 class CallFailed:
+    """A technical failure ended the call."""
+
     call_id: str
     reason: str
 
 
 @dataclass(frozen=True, slots=True)
 class OperatorStateChanged:
+    """An operator's state changed; ``queues`` when known (login)."""
+
     operator_id: str
     state: OperatorState
     queues: tuple[str, ...] = ()
@@ -73,17 +83,23 @@ class OperatorStateChanged:
 
 @dataclass(frozen=True, slots=True)
 class CallbackOfferAccepted:
+    """The caller accepted the callback and confirmed ``number``."""
+
     call_id: str
     number: str
 
 
 @dataclass(frozen=True, slots=True)
 class CallbackOfferDeclined:
+    """The caller declined the callback and stays in the queue."""
+
     call_id: str
 
 
 @dataclass(frozen=True, slots=True)
 class CallbackAttemptFinished:
+    """A callback dialling attempt ended with ``result``."""
+
     callback_id: str
     result: AttemptResult
 
@@ -104,6 +120,8 @@ class CallbackRestored:
 
 @dataclass(frozen=True, slots=True)
 class PartnerCapacityUpdated:
+    """A partner center published its live capacity."""
+
     partner: str
     predicted_wait_s: float
     free_operators: int
@@ -113,12 +131,16 @@ class PartnerCapacityUpdated:
 
 @dataclass(frozen=True, slots=True)
 class EmergencySet:
+    """A supervisor turned the emergency mode on or off."""
+
     active: bool
     by: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class QueueLimitChanged:
+    """A supervisor changed a queue's wait limit."""
+
     queue: str
     limit_s: float
     by: str = ""

@@ -1,0 +1,60 @@
+"""The engine's live picture, shared by its services (calls, queues, operators, partners)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from queue_engine.config import EngineConfig
+from queue_engine.errors import UnknownQueue
+from queue_engine.model.calls import Call, CallStage
+from queue_engine.model.operators import OperatorBoard
+from queue_engine.model.partners import Partner
+from queue_engine.model.queues import QueueState
+from queue_engine.prediction import WaitStats
+
+
+@dataclass
+class EngineState:
+    config: EngineConfig
+    queues: dict[str, QueueState]
+    calls: dict[str, Call] = field(default_factory=dict)
+    operators: OperatorBoard = field(default_factory=OperatorBoard)
+    partners: dict[str, Partner] = field(default_factory=dict)
+    wait_stats: dict[str, WaitStats] = field(default_factory=dict)
+    emergency: bool = False
+    seq: int = 0
+
+    @classmethod
+    def build(cls, config: EngineConfig) -> EngineState:
+        return cls(config=config, queues={q.name: QueueState(q) for q in config.queues})
+
+    def queue(self, name: str) -> QueueState:
+        try:
+            return self.queues[name]
+        except KeyError:
+            raise UnknownQueue("unknown queue", queue=name) from None
+
+    def stats(self, queue: str) -> WaitStats:
+        stats = self.wait_stats.get(queue)
+        if stats is None:
+            stats = self.wait_stats[queue] = WaitStats(self.config.default_handle_s)
+        return stats
+
+    def capacity(self, queue: str) -> tuple[int, int]:
+        """(free, working) operators for ``queue``, reserved ones excluded."""
+        board = self.operators
+        return board.free.get(queue, 0), board.working.get(queue, 0)
+
+    def predict(self, queue: QueueState, position: int) -> float:
+        free, working = self.capacity(queue.config.name)
+        return self.stats(queue.config.name).predict(position - 1, free, working)
+
+    def leave_queue(self, call: Call, now: float) -> float:
+        """Take a call out of its queue without service; return how long it waited."""
+        if call.stage is not CallStage.QUEUED:
+            return 0.0
+        waited = call.waited(now)
+        self.queue(call.queue).leave(call)
+        self.stats(call.queue).record_departure(waited, served=False)
+        call.stage = CallStage.DONE
+        return waited

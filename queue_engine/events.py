@@ -1,0 +1,115 @@
+"""Events: facts the engine records (for statistics, dashboards and the audit trail)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from queue_engine.model.calls import CallOutcome
+from queue_engine.model.schedule import Mode
+
+
+@dataclass(frozen=True, slots=True)
+class CallQueued:
+    """A caller joined a queue; the prediction made for them at that moment."""
+
+    call_id: str
+    queue: str
+    priority: int
+    predicted_wait_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class GuardTriggered:
+    """The guard acted for a waiting caller (before the limit)."""
+
+    call_id: str
+    waited_s: float
+    predicted_wait_s: float
+    action: str  # "overflow" or "callback_offer"
+
+
+@dataclass(frozen=True, slots=True)
+class SlaBreached:
+    """A caller reached the limit neither connected nor offered a way out."""
+
+    call_id: str
+    queue: str
+    waited_s: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallCompleted:
+    """The call reached its single terminal outcome."""
+
+    call_id: str
+    outcome: CallOutcome
+    wait_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackRequested:
+    """A callback was booked, with the promised deadline."""
+
+    callback_id: str
+    call_id: str
+    number: str
+    deadline: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackRejected:
+    """A callback number was refused; ``code`` says why."""
+
+    call_id: str
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackAttempted:
+    """One dialling attempt finished with ``result``."""
+
+    callback_id: str
+    attempt: int
+    result: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackCompleted:
+    """A callback request is closed: served (on time or late) or unreached."""
+
+    callback_id: str
+    outcome: str
+    on_time: bool
+    late_reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ModeChanged:
+    """The mode changed by a supervisor's action."""
+
+    mode: Mode
+    by: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueLimitUpdated:
+    """A queue's wait limit was changed."""
+
+    queue: str
+    limit_s: float
+    by: str = ""
+
+
+Event = (
+    CallQueued
+    | GuardTriggered
+    | SlaBreached
+    | CallCompleted
+    | CallbackRequested
+    | CallbackRejected
+    | CallbackAttempted
+    | CallbackCompleted
+    | ModeChanged
+    | QueueLimitUpdated
+)

@@ -1,0 +1,1 @@
+"""Domain model: calls, queues, operators, callbacks, partners and the schedule."""

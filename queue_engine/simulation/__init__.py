@@ -1,0 +1,1 @@
+"""Discrete-event simulation of a contact-center day, in virtual time, through the policies."""

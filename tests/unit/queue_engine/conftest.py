@@ -1,0 +1,41 @@
+"""Shared builders for the queue_engine unit tests: an engine at a fixed day, operators."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+
+import pytest
+
+from queue_engine import (
+    Engine,
+    EngineConfig,
+    OperatorState,
+    OperatorStateChanged,
+    Output,
+    ScheduleConfig,
+)
+from queue_engine.model.schedule import midnight
+
+SCHEDULE = ScheduleConfig(tz="Europe/Moscow", holidays=frozenset({dt.date(2026, 5, 9)}))
+# 2026-03-02 is a Monday; 10:00 local is day mode.
+DAY = midnight(SCHEDULE, dt.date(2026, 3, 2))
+T10 = DAY + 10 * 3600
+
+
+def of_type(outputs: Iterable[Output], kind: type) -> list[Output]:
+    return [o for o in outputs if isinstance(o, kind)]
+
+
+@pytest.fixture
+def make_engine() -> Callable[..., Engine]:
+    def build(operators: int = 0, now: float = T10, **overrides: object) -> Engine:
+        config = EngineConfig(schedule=SCHEDULE, **overrides)  # type: ignore[arg-type]
+        engine = Engine(config=config)
+        for i in range(operators):
+            engine.handle(
+                OperatorStateChanged(f"PJSIP/{101 + i}", OperatorState.AVAILABLE, ("main",)), now
+            )
+        return engine
+
+    return build

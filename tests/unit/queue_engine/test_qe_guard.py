@@ -1,0 +1,186 @@
+"""The 40-second guard, as tables of state + time -> decision."""
+
+from collections.abc import Callable
+
+import pytest
+from conftest import T10, of_type
+
+from queue_engine import (
+    CallAnswered,
+    CallArrived,
+    CallbackOfferAccepted,
+    CallbackOfferDeclined,
+    CallbackPolicy,
+    CallbackRequested,
+    CallCompleted,
+    CallJoinedQueue,
+    CallOutcome,
+    CallQueued,
+    Engine,
+    GuardTriggered,
+    OfferCallback,
+    OperatorState,
+    OperatorStateChanged,
+    Output,
+    OverflowCall,
+    OverflowPolicy,
+    PartnerCapacityUpdated,
+    QueueLimitChanged,
+    ReleaseCaller,
+    SetCallerPriority,
+    SlaBreached,
+    UnknownQueue,
+)
+
+CALLER = "+79161234567"
+
+
+def _busy_engine(make_engine: Callable[..., Engine], **overrides: object) -> Engine:
+    """One operator, talking since T10; handle time 180 s: a newcomer would wait minutes."""
+    engine = make_engine(operators=1, **overrides)
+    engine.handle(CallArrived("first", CALLER), T10)
+    engine.handle(CallJoinedQueue("first", "main"), T10)
+    engine.handle(CallAnswered("first", "PJSIP/101"), T10)
+    engine.handle(OperatorStateChanged("PJSIP/101", OperatorState.TALKING), T10)
+    return engine
+
+
+def _join(engine: Engine, call_id: str, now: float, caller: str = CALLER) -> list[Output]:
+    engine.handle(CallArrived(call_id, caller), now)
+    return list(engine.handle(CallJoinedQueue(call_id, "main"), now))
+
+
+def test_predicted_breach_at_entry_offers_a_callback_at_once(
+    make_engine: Callable[..., Engine],
+) -> None:
+    engine = _busy_engine(make_engine)
+    out = _join(engine, "u2", T10 + 1)
+    queued = of_type(out, CallQueued)[0]
+    assert isinstance(queued, CallQueued)
+    assert queued.predicted_wait_s == pytest.approx(180.0)
+    assert GuardTriggered("u2", 0.0, 180.0, "callback_offer") in out
+    assert OfferCallback("u2", CALLER) in out
+    assert not of_type(out, SlaBreached)
+
+
+def test_best_fresh_accepting_partner_within_hops_takes_the_call(
+    make_engine: Callable[..., Engine],
+) -> None:
+    engine = _busy_engine(make_engine)
+    engine.handle(PartnerCapacityUpdated("north", 20.0, 3, True), T10)
+    engine.handle(PartnerCapacityUpdated("south", 5.0, 1, True), T10)
+    engine.handle(PartnerCapacityUpdated("west", 0.0, 9, False), T10)  # not accepting
+    out = _join(engine, "u2", T10 + 1)
+    assert OverflowCall("u2", "south", 1, "") in out
+    assert CallCompleted("u2", CallOutcome.OVERFLOWED, 0.0) in out
+    assert not of_type(out, OfferCallback)
+
+
+@pytest.mark.parametrize(
+    ("partner_wait", "heard_ago", "hops", "why"),
+    [(5.0, 31.0, 0, "stale"), (5.0, 0.0, 1, "hop limit"), (38.0, 0.0, 0, "too slow")],
+)
+def test_unusable_partner_falls_back_to_a_callback_offer(
+    make_engine: Callable[..., Engine], partner_wait: float, heard_ago: float, hops: int, why: str
+) -> None:
+    engine = _busy_engine(make_engine)
+    engine.handle(PartnerCapacityUpdated("north", partner_wait, 2, True), T10 + 1 - heard_ago)
+    engine.handle(CallArrived("u2", CALLER, hops=hops), T10 + 1)
+    out = engine.handle(CallJoinedQueue("u2", "main"), T10 + 1)
+    assert not of_type(out, OverflowCall), why
+    assert OfferCallback("u2", CALLER) in out
+
+
+def test_the_hard_timer_acts_when_the_prediction_was_too_hopeful(
+    make_engine: Callable[..., Engine],
+) -> None:
+    # Two operators working, a short handle estimate: the newcomer is predicted to be served
+    # quickly, so nothing happens at entry; still waiting at 35 s, the safety net acts.
+    engine = make_engine(operators=2, default_handle_s=10.0)
+    for op in ("PJSIP/101", "PJSIP/102"):
+        engine.handle(OperatorStateChanged(op, OperatorState.TALKING), T10)
+    out = _join(engine, "u2", T10)
+    assert not of_type(out, OfferCallback)
+    assert engine.tick(T10 + 30) == []
+    wake = engine.next_wakeup(T10 + 30)
+    assert wake is not None
+    assert wake <= T10 + 35
+    out = engine.tick(T10 + 35)
+    assert OfferCallback("u2", CALLER) in out
+    assert engine.tick(T10 + 41) == []  # offered in time: no breach
+
+
+def test_no_way_out_means_a_breach_with_its_reason(make_engine: Callable[..., Engine]) -> None:
+    engine = _busy_engine(make_engine, callbacks=CallbackPolicy(enabled=False))
+    assert not of_type(_join(engine, "u2", T10), OfferCallback)
+    assert not of_type(engine.tick(T10 + 39.9), SlaBreached)
+    out = engine.tick(T10 + 40.5)
+    assert out == [SlaBreached("u2", "main", 40.5, "no_partner_callbacks_disabled")]
+    assert engine.tick(T10 + 50) == []  # reported once
+
+
+def test_declining_keeps_the_place_with_raised_priority(
+    make_engine: Callable[..., Engine],
+) -> None:
+    engine = _busy_engine(make_engine)
+    _join(engine, "u2", T10)
+    _join(engine, "u3", T10 + 1)
+    out = engine.handle(CallbackOfferDeclined("u3"), T10 + 5)
+    assert out == [SetCallerPriority("u3", 1)]
+    queue = engine.state.queue("main")
+    assert [c.call_id for c in queue.waiting] == ["u3", "u2"]
+    assert engine.tick(T10 + 60) == []  # already offered a way out: not a breach
+
+
+def test_accepting_books_the_callback_and_releases_the_caller(
+    make_engine: Callable[..., Engine],
+) -> None:
+    engine = _busy_engine(make_engine)
+    _join(engine, "u2", T10)
+    out = engine.handle(CallbackOfferAccepted("u2", "8 916 123-45-67"), T10 + 6)
+    booked = of_type(out, CallbackRequested)[0]
+    assert isinstance(booked, CallbackRequested)
+    assert booked.number == CALLER
+    assert booked.deadline == T10 + 6 + 600
+    assert ReleaseCaller("u2", "callback_confirmed") in out
+    assert CallCompleted("u2", CallOutcome.CALLBACK_REQUESTED, 6.0) in out
+    assert engine.state.queue("main").waiting == []
+
+
+def test_an_invalid_number_is_refused_and_the_caller_stays(
+    make_engine: Callable[..., Engine],
+) -> None:
+    engine = _busy_engine(make_engine)
+    _join(engine, "u2", T10)
+    out = engine.handle(CallbackOfferAccepted("u2", "+78091234567"), T10 + 6)  # premium rate
+    assert [type(o).__name__ for o in out] == ["CallbackRejected", "SetCallerPriority"]
+    assert [c.call_id for c in engine.state.queue("main").waiting] == ["u2"]
+
+
+def test_supervisor_changes_a_queue_limit(make_engine: Callable[..., Engine]) -> None:
+    engine = _busy_engine(make_engine, callbacks=CallbackPolicy(enabled=False))
+    engine.handle(QueueLimitChanged("main", 20.0, by="sup"), T10)
+    _join(engine, "u2", T10)
+    assert of_type(engine.tick(T10 + 20.5), SlaBreached)
+    with pytest.raises(UnknownQueue):
+        engine.handle(QueueLimitChanged("nope", 20.0), T10)
+
+
+def test_overflow_is_off_when_disabled(make_engine: Callable[..., Engine]) -> None:
+    engine = _busy_engine(make_engine, overflow=OverflowPolicy(enabled=False))
+    engine.handle(PartnerCapacityUpdated("north", 0.0, 3, True), T10)
+    assert not of_type(_join(engine, "u2", T10), OverflowCall)
+
+
+def test_paused_operators_do_not_count_as_capacity(make_engine: Callable[..., Engine]) -> None:
+    engine = make_engine(operators=2, default_handle_s=60.0)
+    engine.handle(OperatorStateChanged("PJSIP/101", OperatorState.TALKING), T10)
+    engine.handle(OperatorStateChanged("PJSIP/102", OperatorState.TALKING), T10)
+    assert engine.state.capacity("main") == (0, 2)
+    engine.handle(OperatorStateChanged("PJSIP/102", OperatorState.PAUSED, reason="lunch"), T10)
+    assert engine.state.capacity("main") == (0, 1)
+    queued = of_type(_join(engine, "u2", T10), CallQueued)[0]
+    assert isinstance(queued, CallQueued)
+    assert queued.predicted_wait_s == pytest.approx(60.0)  # one operator instead of two: 60 s
+    engine.handle(OperatorStateChanged("PJSIP/101", OperatorState.OFFLINE), T10)
+    assert engine.state.capacity("main") == (0, 0)
