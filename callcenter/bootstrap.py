@@ -41,6 +41,7 @@ from callcenter.web.supervisor import add_supervisor_routes
 from callcenter.web.workplace_hub import OperatorHub
 from callcenter.web.workplace_memory import InMemoryBooking
 from callcenter.web.workplace_ports import Workplace
+from callcenter.wiring.users import StoreUserDirectory
 from callcenter.wiring.web_sources import StoreAuditLog, StoreReportSource
 from callcenter.wiring.workplace_sql import SqlWorkplaceStore
 from queue_engine.config import CallbackPolicy, EngineConfig, QueueConfig, ScheduleConfig
@@ -92,7 +93,9 @@ def build(settings: Settings, options: BuildOptions | None = None) -> web.Applic
     if options.with_runtime:
         app[RUNTIME] = runtime
         app.cleanup_ctx.append(_run(runtime, status))
-    users = _users(settings)
+    users = _users(settings, store)
+    if isinstance(users, StoreUserDirectory):
+        app.on_startup.append(lambda _app: users.reload())
     add_supervisor_routes(
         app,
         hub=hub,
@@ -114,7 +117,7 @@ def _operator_workplace(
     settings: Settings,
     runtime: LiveRuntime,
     store: Store,
-    users: InMemoryUserDirectory,
+    users: InMemoryUserDirectory | StoreUserDirectory,
     clock: Clock,
 ) -> None:
     guide = OperatorGuide.load()
@@ -152,8 +155,10 @@ def _agents_needed(
     ).agents
 
 
-def _users(settings: Settings) -> InMemoryUserDirectory:
-    # Demo and development sign-in names; production replaces them with the operators table.
+def _users(settings: Settings, store: Store) -> InMemoryUserDirectory | StoreUserDirectory:
+    """Demo accounts (password = login) outside production; the operators table in production."""
+    if settings.mode == "production":
+        return StoreUserDirectory(store)
     return InMemoryUserDirectory.demo()
 
 

@@ -6,7 +6,6 @@ from aiohttp.test_utils import TestClient
 from callcenter.bootstrap import BuildOptions, build
 from callcenter.config import Settings
 
-
 # The status API without the engine runtime (no Asterisk to talk to in these tests).
 WEB_ONLY = BuildOptions(with_runtime=False)
 
