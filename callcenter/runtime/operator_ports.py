@@ -20,6 +20,7 @@ from callcenter.web.errors import ApiError
 from callcenter.web.workplace_hub import OperatorHub
 from callcenter.web.workplace_model import Arrival, OperatorRef, ScreenPop
 from queue_engine import messages as m
+from queue_engine.model.operators import OperatorState
 
 log = logging.getLogger(__name__)
 
@@ -92,11 +93,17 @@ class OperatorBridge:
     """Engine steps -> screen pops and wrap-up pauses for the operators' pages."""
 
     def __init__(
-        self, runtime: LiveRuntime, hub: OperatorHub, user_of: Callable[[str], str | None]
+        self,
+        runtime: LiveRuntime,
+        hub: OperatorHub,
+        user_of: Callable[[str], str | None],
+        *,
+        wrapup_s: float = 60.0,
     ) -> None:
         self._rt = runtime
         self._hub = hub
         self._user_of = user_of
+        self._wrapup_s = wrapup_s
         self._talking: dict[str, str] = {}  # call id -> operator interface
         self.arrivals: dict[str, Arrival] = {}  # call id -> how it came (set by the routes)
 
@@ -132,7 +139,13 @@ class OperatorBridge:
         user = self._user_of(interface)
         if user is not None:
             self._hub.call_ended(user, call_id)
-        self._rt.tasks.spawn(
-            self._rt.ami.queue_pause(interface=interface, paused=True, reason=WRAP_UP_REASON),
-            name="wrapup-pause",
-        )
+        self._rt.tasks.spawn(self._wrap_up(interface), name="wrapup")
+
+    async def _wrap_up(self, interface: str) -> None:
+        """No new call until the wrap-up is filled in, or its time is over (then Asterisk may
+        offer calls again even if the page was never completed)."""
+        await self._rt.ami.queue_pause(interface=interface, paused=True, reason=WRAP_UP_REASON)
+        await self._rt.clock.sleep(self._wrapup_s)
+        op = self._rt.engine.state.operators.get(interface)
+        if op is not None and op.state is OperatorState.WRAP_UP:
+            await self._rt.ami.queue_pause(interface=interface, paused=False)

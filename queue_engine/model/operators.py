@@ -20,6 +20,8 @@ WORKING = frozenset(
     {OperatorState.AVAILABLE, OperatorState.RINGING, OperatorState.TALKING, OperatorState.WRAP_UP}
 )
 
+_FREE = frozenset({OperatorState.AVAILABLE, OperatorState.RINGING})
+
 
 @dataclass(slots=True)
 class Operator:
@@ -50,9 +52,7 @@ class OperatorBoard:
         """Move ``op`` to ``state``; return the previous state."""
         old = op.state
         # Most changes (talking -> wrap-up) move no counter; skip the recount then.
-        unchanged = (old in WORKING) == (state in WORKING) and (old is OperatorState.AVAILABLE) == (
-            state is OperatorState.AVAILABLE
-        )
+        unchanged = (old in WORKING) == (state in WORKING) and (old in _FREE) == (state in _FREE)
         if unchanged:
             op.state, op.since, op.pause_reason = state, now, reason
             return old
@@ -71,7 +71,9 @@ class OperatorBoard:
         self._count(op, +1)
 
     def _count(self, op: Operator, sign: int) -> None:
-        is_free = op.state is OperatorState.AVAILABLE and not op.reserved_for
+        # A ringing operator is about to take the caller at the head of the line: for the wait
+        # of the callers behind, they count as free (live, Asterisk rings before it connects).
+        is_free = op.state in _FREE and not op.reserved_for
         # A reserved operator still counts as working: the callback ends and they come back.
         is_working = op.state in WORKING
         for q in op.queues:

@@ -1,0 +1,112 @@
+"""One contact center in a test: the Asterisk emulator and the whole application, over TCP.
+
+The emulator and the engine share one scaled clock, so a minute of the center passes in a couple
+of real seconds. Operators are emulator bots that sign in (QueueAdd) as the workplace would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from aiohttp import web
+
+from callcenter.bootstrap import RUNTIME, STORE, BuildOptions, build
+from callcenter.clock import ScaledClock
+from callcenter.config import Settings
+from callcenter.pbxemu.emulator import Emulator, EmulatorConfig
+from callcenter.runtime.live_runtime import LiveRuntime
+from callcenter.store.repositories import Store
+
+TZ = "Europe/Moscow"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def local_epoch(day: str, hhmm: str) -> float:
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromisoformat(f"{day}T{hhmm}").replace(tzinfo=ZoneInfo(TZ)).timestamp()
+
+
+@dataclass
+class Center:
+    emulator: Emulator
+    app: web.Application
+    runtime: LiveRuntime
+    store: Store
+    clock: ScaledClock
+    settings: Settings
+    url: str
+
+    async def wait_for(
+        self, what: Callable[[], bool], *, virtual_s: float, label: str = ""
+    ) -> None:
+        """Wait until `what()` holds, for at most `virtual_s` seconds of the center's clock."""
+        deadline = time.monotonic() + virtual_s / self.clock.speed + 2.0
+        while not what():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {label or what}")
+            await asyncio.sleep(0.02)
+
+
+@asynccontextmanager
+async def live_center(
+    tmp_path: Path,
+    *,
+    day: str = "2026-11-24",
+    at: str = "12:00",
+    speed: float = 20.0,
+    operators: dict[str, float] | None = None,
+    database_url: str | None = None,
+    engine: bool = True,
+) -> AsyncIterator[Center]:
+    """`operators`: interface -> handle time in seconds (the bot answers after 1 s)."""
+    settings = Settings(
+        mode="development",
+        timezone=TZ,
+        database_url=database_url or f"sqlite+aiosqlite:///{tmp_path / 'center.db'}",
+        ami_port=free_port(),
+        agi_port=free_port(),
+        web_port=0,
+    )
+    clock = ScaledClock(start=local_epoch(day, at), speed=speed)
+    emulator = Emulator(
+        EmulatorConfig(
+            ami_port=settings.ami_port,
+            agi_port=settings.agi_port if engine else free_port(),
+            users={settings.ami_user: settings.ami_secret},
+            clock=clock,
+            seed=11,
+            recordings_dir=tmp_path / "recordings",
+        )
+    )
+    for interface, handle in (operators or {}).items():
+        emulator.add_operator(interface, answer_delay_s=1.0, handle_s=(handle, handle))
+    await emulator.start()
+    app = build(settings, BuildOptions(clock=clock))
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    try:
+        runtime = app[RUNTIME]
+        assert await runtime.ami.wait_ready(10), "the engine did not log in to the emulator"
+        for interface in operators or {}:
+            result = await runtime.ami.queue_add(queue="citizens", interface=interface)
+            assert result.ok, result.message
+        yield Center(emulator, app, runtime, app[STORE], clock, settings, f"http://{host}:{port}")
+    finally:
+        await runner.cleanup()
+        await emulator.stop()

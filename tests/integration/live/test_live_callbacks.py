@@ -1,0 +1,75 @@
+"""Overload and callbacks end to end: nobody passes 40 s without a way out; a callback asked
+for at 10:00 is dialled and connected before 10:10."""
+
+from pathlib import Path
+
+from live_center import live_center
+
+from callcenter.pbxemu.callers import CallerScript
+
+ACCEPTS = {"cc-callback-offer": "1"}  # presses 1 when offered a callback
+
+
+async def test_overloaded_callers_get_a_callback_offer_in_time_and_are_called_back(
+    tmp_path: Path,
+) -> None:
+    async with live_center(tmp_path, at="10:00", operators={"PJSIP/101": 60.0}) as center:
+        first = center.emulator.place_call(CallerScript(number="+79161110001", talk_s=55))
+        await center.wait_for(
+            lambda: center.emulator.truth.get(first).answered_at is not None,  # type: ignore[union-attr]
+            virtual_s=60,
+            label="first caller answered",
+        )
+        second = center.emulator.place_call(
+            CallerScript(number="+79161110002", digits=dict(ACCEPTS), talk_s=30)
+        )
+        requested_at = center.clock.now()
+
+        async def callback_rows() -> list[object]:
+            await center.runtime.recorder.drain()
+            return list(await center.store.callbacks.open_requests())
+
+        await center.wait_for(
+            lambda: center.emulator.truth.get(second).ended_at is not None,  # type: ignore[union-attr]
+            virtual_s=60,
+            label="second caller released after booking",
+        )
+        truth = center.emulator.truth.get(second)
+        assert truth is not None
+        assert truth.answered_at is None
+        assert truth.ended_at is not None
+        assert truth.joined_at is None or truth.ended_at - truth.joined_at < 40
+        await center.runtime.recorder.drain()
+        record = await center.store.calls.get_call(second)
+        assert record is not None
+        assert record.outcome == "callback"
+        timeline = [e.kind for e in await center.store.calls.timeline(second)]
+        assert "callback_offer" in timeline or "callback_requested" in timeline
+        assert "breach" not in timeline
+
+        callback_id = f"cb-{second}"
+        stored = await center.store.callbacks.get(callback_id)
+        assert stored is not None
+        assert stored.number == "+79161110002"
+        assert (
+            stored.deadline == requested_at + 600 or abs(stored.deadline - requested_at - 600) < 5
+        )
+
+        async def served() -> bool:
+            row = await center.store.callbacks.get(callback_id)
+            return row is not None and row.status == "done"
+
+        done = False
+        for _ in range(400):
+            await center.runtime.recorder.drain()
+            if await served():
+                done = True
+                break
+            await center.clock.sleep(2)
+        assert done, "the callback was not completed"
+        stored = await center.store.callbacks.get(callback_id)
+        assert stored is not None
+        assert stored.outcome == "on_time"
+        attempts = await center.store.callbacks.attempts(callback_id)
+        assert [a.result for a in attempts] == ["answered"]
+        assert attempts[0].started_at < stored.requested_at + 600  # connected before 10:10
