@@ -6,6 +6,11 @@ from callcenter.ivr.channel import ChannelHungUp as IvrHungUp
 from callcenter.pbx.agi import AgiChannel, AgiError
 from callcenter.pbx.agi import ChannelHungUp as AgiHungUp
 
+_FROM_REQUEST = {
+    "CALLERID(num)": lambda ch: ch.request.callerid,
+    "CALLERID(name)": lambda ch: ch.request.calleridname,
+}
+
 
 class AgiIvrChannel:
     def __init__(self, channel: AgiChannel) -> None:
@@ -39,6 +44,10 @@ class AgiIvrChannel:
 
     async def get_variable(self, name: str) -> str | None:
         try:
-            return await self._channel.get_variable(name)
+            value = await self._channel.get_variable(name)
         except AgiError as exc:
             raise IvrHungUp(str(exc)) from exc
+        if value is None and name in _FROM_REQUEST:
+            # Asterisk sent the caller id in the session's environment already.
+            return _FROM_REQUEST[name](self._channel) or None
+        return value
