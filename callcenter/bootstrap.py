@@ -9,6 +9,7 @@ closes the resources in one visible order: database (migrated), live state, engi
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from callcenter.clock import Clock, SystemClock
 from callcenter.config import Settings
 from callcenter.ivr.menus import load_menus, shipped_menus_dir
 from callcenter.ivr.portal import demo_portal_file, load_portal_file
+from callcenter.runtime.claims import RedisClaims
 from callcenter.runtime.controls import EngineControls
 from callcenter.runtime.live_runtime import LiveRuntime, RuntimeOptions, RuntimeParts
 from callcenter.runtime.operator_ports import (
@@ -85,6 +87,7 @@ def build(settings: Settings, options: BuildOptions | None = None) -> web.Applic
     app[STORE] = store
     app.cleanup_ctx.append(_database(settings, store, status, options.migrate))
     app.cleanup_ctx.append(_live_state(settings, status))
+    node_id = f"{settings.center_id}-{uuid.uuid4().hex[:8]}"
     hub = LiveHub(transform=AlertTracker(AlertThresholds()))
     app[HUB] = hub
     metrics = Metrics()
@@ -92,7 +95,7 @@ def build(settings: Settings, options: BuildOptions | None = None) -> web.Applic
     runtime = _runtime(settings, config, store, clock, hub, metrics)
     if options.with_runtime:
         app[RUNTIME] = runtime
-        app.cleanup_ctx.append(_run(runtime, status))
+        app.cleanup_ctx.append(_run(runtime, status, node_id))
     users = _users(settings, store)
     if isinstance(users, StoreUserDirectory):
         app.on_startup.append(lambda _app: users.reload())
@@ -229,8 +232,12 @@ def _live_state(settings: Settings, status: StatusAggregator) -> CleanupCtx:
     return ctx
 
 
-def _run(runtime: LiveRuntime, status: StatusAggregator) -> CleanupCtx:
+def _run(runtime: LiveRuntime, status: StatusAggregator, node_id: str) -> CleanupCtx:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
+        if REDIS in app:  # several engine nodes: each exactly-once action is claimed in Redis
+            center = node_id.rsplit("-", 1)[0]
+            claims = RedisClaims(app[REDIS], node_id=node_id, prefix=f"cc:claim:{center}:")
+            runtime.executor.claims = runtime.recorder.claims = claims
         status.add("ami", runtime.ami_status)
         status.add("agi", runtime.agi_status)
         status.add("recorder", runtime.recorder_status)

@@ -1,17 +1,27 @@
-"""`callcenter demo`: the whole system in one process on the embedded default (SQLite)."""
+"""`callcenter demo`: the whole system in one process on the embedded default (SQLite).
+
+An in-process Asterisk emulator plays the PBX: operator bots at SIP endpoints PJSIP/101..105 and
+citizens calling at the rate of a morning peak, on a clock that runs faster than real time, so
+that queues, the 40-second guard, callbacks and the dashboards move within minutes.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import socket
 import sys
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
-from callcenter.bootstrap import BuildOptions, build
+from callcenter.bootstrap import RUNTIME, BuildOptions, build
+from callcenter.clock import ScaledClock
 from callcenter.commands._runner import serve_until_stopped
-from callcenter.config import SettingsError, load_settings
+from callcenter.config import Settings, SettingsError, load_settings
+
+OPERATORS = [f"PJSIP/{n}" for n in range(101, 106)]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,32 +30,103 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data-dir", default="var/demo", help="where the demo keeps its SQLite file"
     )
+    parser.add_argument("--speed", type=float, default=4.0, help="virtual seconds per real second")
+    parser.add_argument("--rate", type=float, default=240.0, help="calls per (virtual) hour")
+    parser.add_argument("--start", default="09:30", help="local time the demo day starts at")
+    parser.add_argument("--no-emulator", action="store_true", help="web and status only")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _settings(args: argparse.Namespace, data_dir: Path) -> Settings:
+    overrides: dict[str, Any] = {
+        "mode": "demo",
+        "database_url": f"sqlite+aiosqlite:///{(data_dir / 'callcenter.db').resolve()}",
+        "ami_host": "127.0.0.1",
+        "ami_port": _free_port(),
+        "agi_host": "127.0.0.1",
+        "agi_port": _free_port(),
+    }
+    if args.port is not None:
+        overrides["web_port"] = args.port
+    return load_settings(args.config, **overrides)
+
+
+def _start_of_day(settings: Settings, hhmm: str) -> float:
+    hour, minute = (int(x) for x in hhmm.split(":"))
+    today = datetime.now(settings.tz).date()
+    return datetime.combine(today, time(hour, minute), settings.tz).timestamp()
 
 
 def run(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    overrides: dict[str, Any] = {
-        "mode": "demo",
-        "database_url": f"sqlite+aiosqlite:///{(data_dir / 'callcenter.db').resolve()}",
-    }
-    if args.port is not None:
-        overrides["web_port"] = args.port
     try:
-        settings = load_settings(args.config, **overrides)
+        settings = _settings(args, data_dir)
     except SettingsError as exc:
         print(f"callcenter: invalid settings: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    # Until the Asterisk emulator is wired in, the demo serves the web side only.
-    app = build(settings, BuildOptions(with_runtime=False))
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    asyncio.run(_demo(args, settings, data_dir))
+    return 0
 
+
+async def _demo(args: argparse.Namespace, settings: Settings, data_dir: Path) -> None:
+    if args.no_emulator:
+        app = build(settings, BuildOptions(with_runtime=False))
+        await serve_until_stopped(app, settings.web_host, settings.web_port, _announce(settings))
+        return
+    from callcenter.pbxemu.callers import LoadProfile
+    from callcenter.pbxemu.emulator import Emulator, EmulatorConfig
+
+    clock = ScaledClock(start=_start_of_day(settings, args.start), speed=args.speed)
+    emulator = Emulator(
+        EmulatorConfig(
+            ami_port=settings.ami_port,
+            agi_host=settings.agi_host,
+            agi_port=settings.agi_port,
+            users={settings.ami_user: settings.ami_secret},
+            queues=settings.queue_names,
+            clock=clock,
+            seed=7,
+            recordings_dir=str(data_dir / "recordings"),
+        )
+    )
+    for interface in OPERATORS:
+        emulator.add_operator(interface, name=interface, answer_delay_s=3, handle_s=(90, 240))
+    await emulator.start()
+    app = build(settings, BuildOptions(clock=clock))
+
+    async def on_started(url: str) -> None:
+        runtime = app[RUNTIME]
+        await runtime.ami.wait_ready(10)
+        for interface in OPERATORS:
+            for queue in settings.queue_names:
+                await runtime.ami.queue_add(queue=queue, interface=interface, member_name=interface)
+        emulator.start_load(LoadProfile(rate_per_hour=args.rate))
+        _announce(settings)(url)
+
+    try:
+        await serve_until_stopped(app, settings.web_host, settings.web_port, on_started)
+    finally:
+        await emulator.stop()
+
+
+def _announce(settings: Settings) -> Any:
     def announce(url: str) -> None:
         print(f"\nДемо запущено / demo running: {url}", flush=True)
-        print(f"  status: {url}/api/status", flush=True)
+        print(f"  supervisor dashboard: {url}/supervisor   (sign in: supervisor / supervisor)")
+        print(f"  operator workplace:   {url}/operator     (sign in: op101 / op101 … op105)")
+        print(f"  reports:              {url}/reports      status: {url}/api/status")
+        print(f"  Asterisk emulator AMI on 127.0.0.1:{settings.ami_port}, "
+              f"engine FastAGI on 127.0.0.1:{settings.agi_port}")  # fmt: skip
         print("  Ctrl-C stops it.", flush=True)
 
-    asyncio.run(serve_until_stopped(app, settings.web_host, settings.web_port, announce))
-    return 0
+    return announce

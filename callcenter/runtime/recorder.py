@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from callcenter.runtime.claims import ActionClaims, SingleNodeClaims
 from callcenter.runtime.engine_runner import Batch
 from callcenter.store.records import CallbackAttempt, CallEvent, CallRecord, NewCallback
 from callcenter.store.repositories import Store
@@ -52,7 +54,10 @@ class Recorder:
         self._retry_s = retry_s
         self._queue: asyncio.Queue[Write] = asyncio.Queue()
         self._answered_at: dict[str, float] = {}
-        self.on_call_finished: Callable[[str, str, float], None] | None = None
+        # Several engine nodes record the same facts: a timeline entry or an attempt is written
+        # by the node that claims it (upserts of the call record are idempotent anyway).
+        self.claims: ActionClaims = SingleNodeClaims()
+        self._seen: Counter[tuple[str, str]] = Counter()
 
     # the sink --------------------------------------------------------------------------------
 
@@ -139,7 +144,8 @@ class Recorder:
 
     def _callback_attempted(self, ev: e.CallbackAttempted, at: float) -> None:
         attempt = CallbackAttempt(ev.callback_id, started_at=at, result=ev.result, ended_at=at)
-        self._write(lambda: self._store.callbacks.record_attempt(attempt))
+        key = f"attempt:{ev.callback_id}:{ev.attempt}"
+        self._write(self._claimed(key, lambda: self._store.callbacks.record_attempt(attempt)))
 
     def _callback_completed(self, ev: e.CallbackCompleted, at: float) -> None:
         status = "done" if ev.outcome == "served" else "failed"
@@ -161,7 +167,16 @@ class Recorder:
 
     def _event(self, call_id: str, at: float, kind: str, **details: Any) -> None:
         event = CallEvent(call_id=call_id, at=at, kind=kind, details=details)
-        self._write(lambda: self._store.calls.append_event(event))
+        self._seen[(call_id, kind)] += 1
+        key = f"event:{call_id}:{kind}:{self._seen[(call_id, kind)]}"
+        self._write(self._claimed(key, lambda: self._store.calls.append_event(event)))
+
+    def _claimed(self, key: str, write: Write) -> Write:
+        async def once() -> None:
+            if await self.claims.claim(key):
+                await write()
+
+        return once
 
     def _write(self, write: Write) -> None:
         self._queue.put_nowait(write)

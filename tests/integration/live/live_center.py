@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -48,6 +49,18 @@ class Center:
     clock: ScaledClock
     settings: Settings
     url: str
+    runner: web.AppRunner | None = None
+
+    async def stop_engine(self) -> None:
+        """The engine process goes away; Asterisk (the emulator) keeps running."""
+        if self.runner is not None:
+            await self.runner.cleanup()
+            self.runner = None
+
+    async def start_engine(self) -> None:
+        self.app, self.runner, self.url = await start_app(self.settings, self.clock)
+        self.runtime, self.store = self.app[RUNTIME], self.app[STORE]
+        assert await self.runtime.ami.wait_ready(10), "the engine did not log in to the emulator"
 
     async def wait_for(
         self, what: Callable[[], bool], *, virtual_s: float, label: str = ""
@@ -69,6 +82,7 @@ async def live_center(
     speed: float = 20.0,
     operators: dict[str, float] | None = None,
     database_url: str | None = None,
+    redis_url: str = "",
     engine: bool = True,
 ) -> AsyncIterator[Center]:
     """`operators`: interface -> handle time in seconds (the bot answers after 1 s)."""
@@ -79,6 +93,8 @@ async def live_center(
         ami_port=free_port(),
         agi_port=free_port(),
         web_port=0,
+        redis_url=redis_url,
+        center_id=f"test-{uuid.uuid4().hex[:8]}",
     )
     clock = ScaledClock(start=local_epoch(day, at), speed=speed)
     emulator = Emulator(
@@ -94,19 +110,26 @@ async def live_center(
     for interface, handle in (operators or {}).items():
         emulator.add_operator(interface, answer_delay_s=1.0, handle_s=(handle, handle))
     await emulator.start()
+    app, runner, url = await start_app(settings, clock)
+    center = Center(emulator, app, app[RUNTIME], app[STORE], clock, settings, url, runner)
+    try:
+        assert await center.runtime.ami.wait_ready(10), "the engine did not log in to the emulator"
+        for interface in operators or {}:
+            result = await center.runtime.ami.queue_add(queue="citizens", interface=interface)
+            assert result.ok, result.message
+        yield center
+    finally:
+        await center.stop_engine()
+        await emulator.stop()
+
+
+async def start_app(
+    settings: Settings, clock: ScaledClock
+) -> tuple[web.Application, web.AppRunner, str]:
     app = build(settings, BuildOptions(clock=clock))
     runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     host, port = runner.addresses[0][:2]
-    try:
-        runtime = app[RUNTIME]
-        assert await runtime.ami.wait_ready(10), "the engine did not log in to the emulator"
-        for interface in operators or {}:
-            result = await runtime.ami.queue_add(queue="citizens", interface=interface)
-            assert result.ok, result.message
-        yield Center(emulator, app, runtime, app[STORE], clock, settings, f"http://{host}:{port}")
-    finally:
-        await runner.cleanup()
-        await emulator.stop()
+    return app, runner, f"http://{host}:{port}"

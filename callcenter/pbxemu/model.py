@@ -1,0 +1,192 @@
+"""Channels and bridges, and the AMI events their changes raise, in Asterisk's header order.
+
+`Pbx` owns every live channel; each state change publishes an event to `publish`. A channel
+running dialplan has a `task`; hanging it up (AMI Hangup, the caller's script) cancels that task
+with `interrupt` saying why, so the code it was in (e.g. the queue) can emit its own events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from callcenter.clock import Clock
+from callcenter.pbxemu.wire import Headers
+
+Publish = Callable[[str, str, Headers], None]  # (event, privilege, headers)
+
+STATES = {0: "Down", 4: "Ring", 5: "Ringing", 6: "Up", 7: "Busy"}
+DOWN, RING, RINGING, UP = 0, 4, 5, 6
+CALL, AGENT, DIALPLAN = "call,all", "agent,all", "dialplan,all"
+
+
+@dataclass(eq=False)
+class Channel:
+    name: str
+    uniqueid: str
+    linkedid: str
+    callerid_num: str
+    callerid_name: str
+    context: str
+    exten: str
+    created_at: float
+    state: int = DOWN
+    priority: int = 1
+    application: str = ""
+    app_data: str = ""
+    bridge_id: str = ""
+    variables: dict[str, str] = field(default_factory=dict)
+    task: asyncio.Task[None] | None = None
+    interrupt: str = ""  # "hangup" or "redirect" when the task was cancelled on purpose
+    redirect_to: tuple[str, str] | None = None
+    gone: asyncio.Event = field(default_factory=asyncio.Event)
+    in_agi: bool = False
+    sip_headers: dict[str, str] = field(default_factory=dict)
+
+    def snapshot(self, prefix: str = "") -> Headers:
+        pairs = [
+            ("Channel", self.name),
+            ("ChannelState", str(self.state)),
+            ("ChannelStateDesc", STATES.get(self.state, "Unknown")),
+            ("CallerIDNum", self.callerid_num or "<unknown>"),
+            ("CallerIDName", self.callerid_name or "<unknown>"),
+            ("ConnectedLineNum", "<unknown>"),
+            ("ConnectedLineName", "<unknown>"),
+            ("Language", "ru"),
+            ("AccountCode", ""),
+            ("Context", self.context),
+            ("Exten", self.exten),
+            ("Priority", str(self.priority)),
+            ("Uniqueid", self.uniqueid),
+            ("Linkedid", self.linkedid),
+        ]
+        return [(prefix + k, v) for k, v in pairs]
+
+
+@dataclass(eq=False)
+class Bridge:
+    uniqueid: str
+    members: list[Channel] = field(default_factory=list)
+
+    def snapshot(self) -> Headers:
+        return [
+            ("BridgeUniqueid", self.uniqueid),
+            ("BridgeType", "basic"),
+            ("BridgeTechnology", "simple_bridge"),
+            ("BridgeCreator", "<unknown>"),
+            ("BridgeName", "<unknown>"),
+            ("BridgeNumChannels", str(len(self.members))),
+            ("BridgeVideoSourceMode", "none"),
+        ]
+
+
+class Pbx:
+    def __init__(self, *, clock: Clock, publish: Publish) -> None:
+        self.clock = clock
+        self.publish = publish
+        self.channels: dict[str, Channel] = {}  # by uniqueid
+        self._ids = itertools.count(1)
+        self._bridges = itertools.count(1)
+
+    def new_channel(
+        self, tech_peer: str, *, num: str, name: str, context: str, exten: str, linkedid: str = ""
+    ) -> Channel:
+        n = next(self._ids)
+        now = self.clock.now()
+        uniqueid = f"{int(now)}.{n}"
+        ch = Channel(
+            name=f"{tech_peer}-{n:08x}",
+            uniqueid=uniqueid,
+            linkedid=linkedid or uniqueid,
+            callerid_num=num,
+            callerid_name=name,
+            context=context,
+            exten=exten,
+            created_at=now,
+        )
+        self.channels[uniqueid] = ch
+        self.publish("Newchannel", CALL, ch.snapshot())
+        return ch
+
+    def by_name(self, name: str) -> Channel | None:
+        return next((c for c in self.channels.values() if c.name == name), None)
+
+    def set_state(self, ch: Channel, state: int) -> None:
+        ch.state = state
+        self.publish("Newstate", CALL, ch.snapshot())
+
+    def newexten(self, ch: Channel, app: str, data: str = "", *, priority: int = 0) -> None:
+        ch.application, ch.app_data = app, data
+        if priority:
+            ch.priority = priority
+        extra = [("Extension", ch.exten), ("Application", app), ("AppData", data)]
+        self.publish("Newexten", DIALPLAN, ch.snapshot() + extra)
+
+    def goto(self, ch: Channel, context: str, exten: str) -> None:
+        ch.context, ch.exten, ch.priority = context, exten, 1
+
+    def setvar(self, ch: Channel, name: str, value: str) -> None:
+        ch.variables[name] = value
+        self.publish("VarSet", DIALPLAN, [*ch.snapshot(), ("Variable", name), ("Value", value)])
+
+    def dial_begin(self, caller: Channel | None, dest: Channel, dialstring: str) -> None:
+        head = caller.snapshot() if caller else []
+        self.publish("DialBegin", CALL, head + dest.snapshot("Dest") + [("DialString", dialstring)])
+
+    def dial_end(self, caller: Channel | None, dest: Channel, status: str) -> None:
+        head = caller.snapshot() if caller else []
+        self.publish("DialEnd", CALL, head + dest.snapshot("Dest") + [("DialStatus", status)])
+
+    def hangup(self, ch: Channel, cause: int = 16, cause_txt: str = "Normal Clearing") -> None:
+        """The channel is gone: Hangup event, removed from the table (idempotent)."""
+        if self.channels.pop(ch.uniqueid, None) is None:
+            return
+        ch.gone.set()
+        self.publish(
+            "Hangup", CALL, [*ch.snapshot(), ("Cause", str(cause)), ("Cause-txt", cause_txt)]
+        )
+
+    def request_hangup(self, ch: Channel, reason: str = "hangup") -> None:
+        """Ask a channel to go away: its dialplan task is cancelled, its waiters woken."""
+        if ch.uniqueid not in self.channels:
+            return
+        ch.interrupt = reason
+        if ch.task is not None and not ch.task.done():
+            ch.task.cancel()
+        elif reason == "hangup":
+            ch.gone.set()
+
+    # bridges -------------------------------------------------------------------------------
+
+    def bridge(self, first: Channel, second: Channel) -> Bridge:
+        b = Bridge(uniqueid=f"emu-bridge-{next(self._bridges):06d}")
+        self.publish("BridgeCreate", CALL, b.snapshot())
+        for ch in (first, second):
+            b.members.append(ch)
+            ch.bridge_id = b.uniqueid
+            self.publish("BridgeEnter", CALL, b.snapshot() + ch.snapshot())
+        return b
+
+    def unbridge(self, b: Bridge, first: Channel) -> None:
+        order = [first] + [c for c in b.members if c is not first]
+        for ch in order:
+            b.members.remove(ch)
+            ch.bridge_id = ""
+            self.publish("BridgeLeave", CALL, b.snapshot() + ch.snapshot())
+        self.publish("BridgeDestroy", CALL, b.snapshot())
+
+
+async def race(*aws: object) -> None:
+    """Wait for the first of several awaitables; cancel the rest."""
+    tasks = [asyncio.ensure_future(a) for a in aws]  # type: ignore[call-overload]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for t in tasks:
+            t.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                if t.done():
+                    t.result()

@@ -1,0 +1,55 @@
+"""Ground truth: what really happened to each call, for tests and benchmarks to compare with."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class CallTruth:
+    uniqueid: str
+    caller: str
+    arrived_at: float
+    joined_at: float | None = None
+    answered_at: float | None = None
+    answered_by: str | None = None
+    ended_at: float | None = None
+    abandoned: bool = False
+    outcome: str = "in-progress"
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class TruthBook:
+    def __init__(self) -> None:
+        self._calls: dict[str, CallTruth] = {}
+
+    def arrived(self, uniqueid: str, caller: str, now: float) -> None:
+        self._calls[uniqueid] = CallTruth(uniqueid=uniqueid, caller=caller, arrived_at=now)
+
+    def update(self, uniqueid: str, **changes: Any) -> None:
+        call = self._calls.get(uniqueid)
+        if call is not None:
+            self._calls[uniqueid] = replace(call, **changes)
+
+    def get(self, uniqueid: str) -> CallTruth | None:
+        return self._calls.get(uniqueid)
+
+    def joined(self, uniqueid: str, now: float) -> None:
+        call = self._calls.get(uniqueid)
+        if call is not None and call.joined_at is None:
+            self.update(uniqueid, joined_at=now)
+
+    def ended(self, uniqueid: str, now: float, outcome: str | None = None) -> None:
+        call = self._calls.get(uniqueid)
+        if call is None or call.ended_at is not None:
+            return
+        final = outcome or ("answered" if call.answered_at is not None else "hangup")
+        if call.outcome not in ("in-progress", "queued"):
+            final = outcome or call.outcome
+        self.update(uniqueid, ended_at=now, outcome=final)
+
+    def all(self) -> list[CallTruth]:
+        return list(self._calls.values())
