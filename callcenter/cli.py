@@ -19,7 +19,6 @@ SUBCOMMANDS: dict[str, str] = {
     "staffing": "Erlang C / Erlang A staffing calculator",
     "migrate": "apply database migrations",
     "prompts": "build IVR prompt audio from the menus and FAQ text",
-    "notify": "run an auto-informing campaign (notification calls and e-mail)",
 }
 
 

@@ -83,8 +83,7 @@ async def _demo(args: argparse.Namespace, settings: Settings, data_dir: Path) ->
         app = build(settings, BuildOptions(with_runtime=False))
         await serve_until_stopped(app, settings.web_host, settings.web_port, _announce(settings))
         return
-    from callcenter.pbxemu.callers import LoadProfile
-    from callcenter.pbxemu.emulator import Emulator, EmulatorConfig
+    from callcenter.emulator.emulator import Emulator, EmulatorConfig
 
     clock = ScaledClock(start=_start_of_day(settings, args.start), speed=args.speed)
     emulator = Emulator(
@@ -96,7 +95,7 @@ async def _demo(args: argparse.Namespace, settings: Settings, data_dir: Path) ->
             queues=settings.queue_names,
             clock=clock,
             seed=7,
-            recordings_dir=str(data_dir / "recordings"),
+            recordings_dir=data_dir / "recordings",
         )
     )
     for interface in OPERATORS:
@@ -110,7 +109,8 @@ async def _demo(args: argparse.Namespace, settings: Settings, data_dir: Path) ->
         for interface in OPERATORS:
             for queue in settings.queue_names:
                 await runtime.ami.queue_add(queue=queue, interface=interface, member_name=interface)
-        emulator.start_load(LoadProfile(rate_per_hour=args.rate))
+        # A morning of citizens; some give up after a couple of minutes, as real callers do.
+        emulator.start_load(rate_per_hour=args.rate, duration_s=8 * 3600, patience_mean_s=150)
         _announce(settings)(url)
 
     try:

@@ -9,8 +9,8 @@ import time
 
 from callcenter.clock import ScaledClock, SystemClock
 from callcenter.commands._runner import serve_until_stopped
-from callcenter.pbxemu.control import make_app
-from callcenter.pbxemu.emulator import Emulator, EmulatorConfig
+from callcenter.emulator.control import make_app
+from callcenter.emulator.emulator import Emulator, EmulatorConfig
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

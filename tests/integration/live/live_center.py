@@ -21,7 +21,7 @@ from aiohttp import web
 from callcenter.bootstrap import RUNTIME, STORE, BuildOptions, build
 from callcenter.clock import ScaledClock
 from callcenter.config import Settings
-from callcenter.pbxemu.emulator import Emulator, EmulatorConfig
+from callcenter.emulator.emulator import Emulator, EmulatorConfig
 from callcenter.runtime.live_runtime import LiveRuntime
 from callcenter.store.repositories import Store
 

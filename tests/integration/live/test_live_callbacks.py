@@ -5,7 +5,7 @@ from pathlib import Path
 
 from live_center import live_center
 
-from callcenter.pbxemu.callers import CallerScript
+from callcenter.emulator.callers import CallerScript
 
 ACCEPTS = {"cc-callback-offer": "1"}  # presses 1 when offered a callback
 

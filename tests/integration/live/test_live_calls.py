@@ -4,7 +4,7 @@ from pathlib import Path
 
 from live_center import live_center
 
-from callcenter.pbxemu.callers import CallerScript
+from callcenter.emulator.callers import CallerScript
 
 
 async def test_a_day_call_is_answered_within_40_seconds_and_recorded(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from live_center import Center, live_center
 
-from callcenter.pbxemu.callers import CallerScript
+from callcenter.emulator.callers import CallerScript
 
 
 def ended(center: Center, uid: str) -> bool:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from live_center import live_center, local_epoch
 
-from callcenter.pbxemu.callers import CallerScript
+from callcenter.emulator.callers import CallerScript
 
 DAY = "2026-11-24"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from live_center import free_port, live_center, start_app
 
 from callcenter.bootstrap import RUNTIME
-from callcenter.pbxemu.callers import CallerScript
+from callcenter.emulator.callers import CallerScript
 
 
 async def test_two_engine_nodes_dial_each_callback_once(tmp_path: Path, redis_url: str) -> None:

@@ -38,3 +38,17 @@ def test_a_restored_night_request_waits_for_its_time() -> None:
     assert engine.handle(later, NOON) == []
     due = engine.tick(NOON + 3400)
     assert any(isinstance(o, c.OriginateCallback) for o in due)
+
+
+def test_a_caller_back_from_the_offer_keeps_place_and_wait() -> None:
+    engine = Engine(config=EngineConfig(queues=(QueueConfig("citizens"),)))
+    engine.handle(m.CallArrived("c1", "+79161234567"), NOON)
+    engine.handle(m.CallJoinedQueue("c1", "citizens"), NOON)
+    engine.handle(m.CallbackOfferDeclined("c1"), NOON + 30)
+    call = engine.call("c1")
+    assert call is not None
+    raised = call.priority
+    assert engine.handle(m.CallJoinedQueue("c1", "citizens", raised), NOON + 31) == []
+    queue = engine.state.queue("citizens")
+    assert [c.call_id for c in queue.waiting] == ["c1"]  # not listed twice
+    assert call.joined_at == NOON  # the wait is counted from the first join

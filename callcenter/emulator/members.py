@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from callcenter.pbxemu.model import AGENT, Channel, Publish
-from callcenter.pbxemu.wire import Headers
+from callcenter.emulator.model import AGENT, Channel, Publish
+from callcenter.emulator.wire import Headers
 
 NOT_INUSE, INUSE, UNAVAILABLE, RINGING = 1, 2, 5, 6
 

@@ -12,11 +12,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from callcenter.pbxemu.agi_client import AgiSession, AgiTarget
-from callcenter.pbxemu.callers import CallerScript
-from callcenter.pbxemu.model import RING, UP, Channel, Pbx
-from callcenter.pbxemu.queue import QueueApp
-from callcenter.pbxemu.truth import TruthBook
+from callcenter.emulator.agi_client import AgiSession, AgiTarget
+from callcenter.emulator.callers import CallerScript
+from callcenter.emulator.model import RING, UP, Channel, Pbx
+from callcenter.emulator.queue import QueueApp
+from callcenter.emulator.truth import TruthBook
 
 log = logging.getLogger(__name__)
 

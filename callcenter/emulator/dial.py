@@ -11,11 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from callcenter.pbxemu.bots import OperatorBot
-from callcenter.pbxemu.callers import CallerScript
-from callcenter.pbxemu.flow import Dialplan
-from callcenter.pbxemu.members import INUSE, NOT_INUSE, Devices
-from callcenter.pbxemu.model import RINGING, UP, Channel, race
+from callcenter.emulator.bots import OperatorBot
+from callcenter.emulator.callers import CallerScript
+from callcenter.emulator.flow import Dialplan
+from callcenter.emulator.members import INUSE, NOT_INUSE, Devices
+from callcenter.emulator.model import RINGING, UP, Channel, race
 
 EXTERNAL_ANSWER_S = 1.0
 CITIZEN_ANSWER_S = 3.0

@@ -9,19 +9,19 @@ from pathlib import Path
 from typing import Any
 
 from callcenter.clock import Clock, SystemClock
-from callcenter.pbxemu.actions import Actions
-from callcenter.pbxemu.agi_client import AgiTarget
-from callcenter.pbxemu.ami_server import AmiServer
-from callcenter.pbxemu.bots import OperatorBot
-from callcenter.pbxemu.callers import CallerScript
-from callcenter.pbxemu.dial import Dialer, Trunk
-from callcenter.pbxemu.flow import Dialplan
-from callcenter.pbxemu.load import LoadGenerator
-from callcenter.pbxemu.members import Devices
-from callcenter.pbxemu.model import Channel, Pbx, race
-from callcenter.pbxemu.queue import QueueApp
-from callcenter.pbxemu.truth import CallTruth, TruthBook
-from callcenter.pbxemu.wire import Headers
+from callcenter.emulator.actions import Actions
+from callcenter.emulator.agi_client import AgiTarget
+from callcenter.emulator.ami_server import AmiServer
+from callcenter.emulator.bots import OperatorBot
+from callcenter.emulator.callers import CallerScript
+from callcenter.emulator.dial import Dialer, Trunk
+from callcenter.emulator.flow import Dialplan
+from callcenter.emulator.load import LoadGenerator
+from callcenter.emulator.members import Devices
+from callcenter.emulator.model import Channel, Pbx, race
+from callcenter.emulator.queue import QueueApp
+from callcenter.emulator.truth import CallTruth, TruthBook
+from callcenter.emulator.wire import Headers
 
 DEFAULT_USERS = {"engine": "change-me-engine", "monitor": "change-me-monitor"}
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 
-from callcenter.pbxemu.bots import OperatorBot
-from callcenter.pbxemu.members import INUSE, NOT_INUSE, RINGING, Devices, Entry, Member, Queue
-from callcenter.pbxemu.model import AGENT, UP, Channel, Pbx, race
-from callcenter.pbxemu.model import RINGING as CH_RINGING
-from callcenter.pbxemu.truth import TruthBook
-from callcenter.pbxemu.wire import Headers
+from callcenter.emulator.bots import OperatorBot
+from callcenter.emulator.members import INUSE, NOT_INUSE, RINGING, Devices, Entry, Member, Queue
+from callcenter.emulator.model import AGENT, UP, Channel, Pbx, race
+from callcenter.emulator.model import RINGING as CH_RINGING
+from callcenter.emulator.truth import TruthBook
+from callcenter.emulator.wire import Headers
 
 RING_TIMEOUT_S = 15.0
 RETRY_S = 2.0

@@ -8,14 +8,22 @@ import random
 from collections.abc import Callable
 
 from callcenter.clock import Clock
-from callcenter.pbxemu.callers import CallerScript
+from callcenter.emulator.callers import CallerScript
+
+_NAMES = ("Иванов Пётр", "Смирнова Анна", "Кузнецов Илья", "Попова Мария", "Гражданин")
 
 
 class LoadGenerator:
     def __init__(
-        self, *, clock: Clock, rng: random.Random, place: Callable[[CallerScript], str]
+        self,
+        *,
+        clock: Clock,
+        rng: random.Random,
+        place: Callable[[CallerScript], str],
+        accept_share: float = 0.5,
     ) -> None:
         self.clock, self.rng, self.place = clock, rng, place
+        self.accept_share = accept_share
         self.placed = 0
         self._task: asyncio.Task[None] | None = None
 
@@ -42,9 +50,17 @@ class LoadGenerator:
             await self._task
 
     def script(self, patience_mean_s: float, talk_s: float | None) -> CallerScript:
+        """A citizen: picks a topic in the day menu, half of them take a callback when offered."""
         number = f"+7999{self.rng.randrange(10**7):07d}"
         patience = self.rng.expovariate(1 / patience_mean_s) if patience_mean_s > 0 else None
-        return CallerScript(number=number, name="Гражданин", patience_s=patience, talk_s=talk_s)
+        return CallerScript(
+            number=number,
+            name=self.rng.choice(_NAMES),
+            patience_s=patience,
+            talk_s=talk_s,
+            digits={"day_topics": self.rng.choice("123450")},
+            accept_callback=self.rng.random() < self.accept_share,
+        )
 
     async def _run(self, rate: float, duration: float, patience: float, talk: float | None) -> None:
         end = self.clock.now() + duration

@@ -6,8 +6,8 @@ from typing import Any
 
 from aiohttp import web
 
-from callcenter.pbxemu.callers import CallerScript
-from callcenter.pbxemu.emulator import Emulator
+from callcenter.emulator.callers import CallerScript
+from callcenter.emulator.emulator import Emulator
 
 EMULATOR = web.AppKey("emulator", Emulator)
 

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 
 from callcenter.clock import Clock
-from callcenter.pbxemu.wire import Headers, MessageReader, encode, get
+from callcenter.emulator.wire import Headers, MessageReader, encode, get
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from callcenter.clock import Clock
-from callcenter.pbxemu.wire import Headers
+from callcenter.emulator.wire import Headers
 
 Publish = Callable[[str, str, Headers], None]  # (event, privilege, headers)
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from callcenter.pbxemu.ami_server import Session
-from callcenter.pbxemu.dial import Dialer, Originate
-from callcenter.pbxemu.flow import Dialplan
-from callcenter.pbxemu.members import Member
-from callcenter.pbxemu.model import CALL, Channel, Pbx
-from callcenter.pbxemu.queue import QueueApp
-from callcenter.pbxemu.wire import Headers, get, get_all
+from callcenter.emulator.ami_server import Session
+from callcenter.emulator.dial import Dialer, Originate
+from callcenter.emulator.flow import Dialplan
+from callcenter.emulator.members import Member
+from callcenter.emulator.model import CALL, Channel, Pbx
+from callcenter.emulator.queue import QueueApp
+from callcenter.emulator.wire import Headers, get, get_all
 
 
 class Actions:

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from callcenter.pbxemu.callers import CallerScript
-from callcenter.pbxemu.model import UP, Channel, Pbx
+from callcenter.emulator.callers import CallerScript
+from callcenter.emulator.model import UP, Channel, Pbx
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,166 @@
+"""Queue calls seen by an AMI client: the event sequences of queue_semantics.md 4 and 6."""
+
+from __future__ import annotations
+
+from emulator_helpers import RawAmi, event_is
+
+from callcenter.emulator.callers import CallerScript
+from callcenter.emulator.emulator import Emulator
+from callcenter.emulator.wire import Headers, get
+
+SKIP = {"VarSet", "Newexten", "QueueMemberStatus", "FullyBooted"}
+
+
+async def _ready(emu: Emulator, *, answers: bool = True) -> RawAmi:
+    emu.add_operator(
+        "PJSIP/101", "Оператор 101", answer_delay_s=2, handle_s=(10, 10), answers=answers
+    )
+    client = await RawAmi.connect(emu.ami_port)
+    await client.login()
+    await client.send(
+        ("Action", "QueueAdd"),
+        ("Queue", "citizens"),
+        ("Interface", "PJSIP/101"),
+        ("MemberName", "Оператор 101"),
+        ("ActionID", "add"),
+    )
+    await client.until(event_is("QueueMemberAdded"))
+    return client
+
+
+def _names(messages: list[Headers]) -> list[str]:
+    return [get(m, "Event") for m in messages if get(m, "Event") and get(m, "Event") not in SKIP]
+
+
+async def test_answered_call_events_follow_app_queue_order(emulator: Emulator) -> None:
+    client = await _ready(emulator)
+    uid = emulator.place_call(CallerScript(number="+79990000001", name="Иван"))
+    seen = await client.until(event_is("Hangup", Uniqueid=uid))
+    assert _names(seen) == [
+        "Newchannel",
+        "Newstate",
+        "Newstate",
+        "QueueCallerJoin",
+        "Newchannel",
+        "AgentCalled",
+        "DialBegin",
+        "Newstate",
+        "Newstate",
+        "DialEnd",
+        "QueueCallerLeave",
+        "AgentConnect",
+        "BridgeCreate",
+        "BridgeEnter",
+        "BridgeEnter",
+        "AgentComplete",
+        "BridgeLeave",
+        "BridgeLeave",
+        "BridgeDestroy",
+        "Hangup",
+        "Hangup",
+    ]
+    by_name = {get(m, "Event"): m for m in seen}
+    assert get(by_name["DialEnd"], "DialStatus") == "ANSWER"
+    assert get(by_name["AgentComplete"], "Reason") == "agent"
+    assert get(by_name["AgentConnect"], "Interface") == "PJSIP/101"
+    assert get(by_name["AgentConnect"], "HoldTime") in ("2", "3")  # 2 s ring + loop jitter
+    assert get(by_name["Hangup"], "Cause") == "16"
+    seen += await client.until(event_is("QueueMemberStatus", Status="1"))
+    statuses = [get(m, "Status") for m in seen if get(m, "Event") == "QueueMemberStatus"]
+    assert statuses == ["6", "2", "1"]
+    truth = emulator.truth.get(uid)
+    assert truth is not None
+    assert truth.answered_by == "PJSIP/101"
+    assert not truth.abandoned
+    await client.close()
+
+
+async def test_abandoned_call_cancels_the_ringing_member(emulator: Emulator) -> None:
+    client = await _ready(emulator, answers=False)
+    uid = emulator.place_call(CallerScript(number="+79990000002", patience_s=5))
+    seen = await client.until(event_is("Hangup", Uniqueid=uid))
+    assert _names(seen) == [
+        "Newchannel",
+        "Newstate",
+        "Newstate",
+        "QueueCallerJoin",
+        "Newchannel",
+        "AgentCalled",
+        "DialBegin",
+        "Newstate",
+        "DialEnd",
+        "Hangup",
+        "QueueCallerAbandon",
+        "QueueCallerLeave",
+        "Hangup",
+    ]
+    by_name = {get(m, "Event"): m for m in seen}
+    assert get(by_name["DialEnd"], "DialStatus") == "CANCEL"
+    abandon = by_name["QueueCallerAbandon"]
+    assert (get(abandon, "Position"), get(abandon, "OriginalPosition")) == ("1", "1")
+    assert get(abandon, "HoldTime") in ("4", "5", "6")
+    truth = emulator.truth.get(uid)
+    assert truth is not None
+    assert truth.abandoned
+    assert truth.outcome == "abandoned"
+    await client.close()
+
+
+async def test_ring_no_answer_then_retry_rings_again(emulator: Emulator) -> None:
+    client = await _ready(emulator, answers=False)
+    emulator.place_call(CallerScript(number="+79990000003", patience_s=40))
+    seen = await client.until(event_is("AgentCalled"), within=5)
+    seen = await client.until(event_is("AgentRingNoAnswer"), within=5)
+    assert get(seen[-1], "RingTime") == "15000"
+    seen = await client.until(event_is("AgentCalled"), within=5)
+    await client.close()
+
+
+async def test_priority_caller_is_placed_ahead(emulator: Emulator) -> None:
+    client = await RawAmi.connect(emulator.ami_port)
+    await client.login()
+    emulator.place_call(CallerScript(number="+79990000010"))
+    await client.until(event_is("QueueCallerJoin"))
+    await client.send(("Action", "CoreShowChannels"), ("ActionID", "c"))
+    listing = await client.until(event_is("CoreShowChannelsComplete"))
+    channel = next(get(m, "Channel") for m in listing if get(m, "Event") == "CoreShowChannel")
+    await client.send(
+        ("Action", "Setvar"),
+        ("Channel", channel),
+        ("Variable", "CC_X"),
+        ("Value", "1"),
+        ("ActionID", "v"),
+    )
+    await client.until(lambda m: get(m, "ActionID") == "v")
+    await client.send(("Action", "QueueStatus"), ("ActionID", "q"))
+    listing = await client.until(event_is("QueueStatusComplete"))
+    entries = [m for m in listing if get(m, "Event") == "QueueEntry"]
+    assert [get(m, "Channel") for m in entries] == [channel]
+    assert get(listing[-1], "ListItems") == "2"
+    await client.close()
+
+
+async def test_leastrecent_skips_paused_and_recently_busy_members(emulator: Emulator) -> None:
+    client = await RawAmi.connect(emulator.ami_port)
+    await client.login()
+    for interface in ("PJSIP/101", "PJSIP/102", "PJSIP/103"):
+        emulator.add_operator(interface, answer_delay_s=1, handle_s=(3, 3))
+        await client.send(("Action", "QueueAdd"), ("Queue", "citizens"), ("Interface", interface))
+        await client.until(event_is("QueueMemberAdded", Interface=interface))
+    await client.send(
+        ("Action", "QueuePause"),
+        ("Interface", "PJSIP/101"),
+        ("Paused", "true"),
+        ("Reason", "перерыв"),
+        ("ActionID", "p"),
+    )
+    pause = (await client.until(event_is("QueueMemberPause")))[-1]
+    assert (get(pause, "Paused"), get(pause, "PausedReason")) == ("1", "перерыв")
+    first = emulator.place_call(CallerScript(number="+79990000301"))
+    connect = (await client.until(event_is("AgentConnect", Uniqueid=first)))[-1]
+    assert get(connect, "Interface") == "PJSIP/102"
+    await client.until(event_is("Hangup", Uniqueid=first))
+    second = emulator.place_call(CallerScript(number="+79990000302"))
+    connect = (await client.until(event_is("AgentConnect", Uniqueid=second)))[-1]
+    assert get(connect, "Interface") == "PJSIP/103"
+    await client.close()
