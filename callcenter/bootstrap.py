@@ -9,9 +9,11 @@ closes the resources in one visible order: database (migrated), live state, engi
 from __future__ import annotations
 
 import logging
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import redis.asyncio as aioredis
 from aiohttp import web
@@ -30,6 +32,8 @@ from callcenter.runtime.operator_ports import (
     RuntimeCallActions,
 )
 from callcenter.scripting import OperatorGuide
+from callcenter.speech.prompts import PromptSpeaker
+from callcenter.speech.synth import EspeakSynthesizer
 from callcenter.store.migrate import migrate
 from callcenter.store.repositories import Store, open_store
 from callcenter.web.alerts import AlertThresholds, AlertTracker
@@ -189,6 +193,11 @@ def _runtime(
     runtime.parts.knowledge = guide.knowledge_base
     runtime.parts.portal = load_portal_file(demo_portal_file(), runtime.local_now)
     runtime.parts.on_call_finished = metrics.observe_call_finished
+    if shutil.which("espeak-ng"):
+        sounds = Path(settings.sounds_dir)
+        runtime.parts.speak = PromptSpeaker(
+            sounds_dir=sounds, synthesizer=EspeakSynthesizer()
+        ).speak
     runtime.route_deps.services_for = runtime.services_for
     return runtime
 

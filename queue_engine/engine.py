@@ -104,6 +104,11 @@ class Engine:
         call = self.state.calls.get(msg.call_id)
         if call is None or call.outcome is not None:
             return []
+        if call.stage is CallStage.QUEUED and call.queue == msg.queue:
+            # Back from the callback offer: the caller kept their place and their waiting time.
+            if msg.priority > call.priority:
+                self.state.queue(call.queue).reprioritise(call, msg.priority)
+            return []
         queue = self.state.queue(msg.queue)
         call.queue, call.priority, call.stage, call.joined_at = (
             msg.queue,

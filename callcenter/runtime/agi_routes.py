@@ -53,6 +53,8 @@ class RouteDeps:
     # Decodes an overflow call's SIP headers: (call id, headers) -> (topic, hops, origin).
     decode_overflow: Callable[[str, Mapping[str, str]], tuple[str, int, str] | None] | None = None
     on_ivr_session: Callable[[str, IvrSession], None] | None = None
+    # The sound to play for an announcement prompt (the supervisor's own emergency text).
+    announcement: Callable[[str], Awaitable[str]] | None = None
 
 
 class EngineRoutes:
@@ -92,7 +94,10 @@ class EngineRoutes:
         mine = [o for o in outputs if getattr(o, "call_id", None) == call_id]
         for output in mine:
             if isinstance(output, c.PlayAnnouncement):
-                await ch.set_variable(dp.ANNOUNCE, output.prompt)
+                sound = output.prompt
+                if self.d.announcement is not None:
+                    sound = await self.d.announcement(output.prompt)
+                await ch.set_variable(dp.ANNOUNCE, sound)
         for output in mine:
             if isinstance(output, c.RouteToQueue):
                 await self._to_queue(ch, output.queue, output.priority)

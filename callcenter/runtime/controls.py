@@ -11,10 +11,9 @@ from queue_engine.errors import QueueEngineError
 class EngineControls:
     def __init__(self, runtime: LiveRuntime) -> None:
         self._rt = runtime
-        self.announcement = ""
 
     async def set_emergency(self, on: bool, announcement: str) -> None:
-        self.announcement = announcement if on else ""
+        self._rt.announcement = announcement if on else ""
         self._rt.runner.feed(m.EmergencySet(on, by="supervisor"))
 
     async def pause_operator(self, op_id: str, paused: bool, reason: str) -> None:

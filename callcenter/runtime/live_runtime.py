@@ -108,6 +108,8 @@ class LiveRuntime:
         EngineRoutes(self.route_deps).register(self.routes)
         self.agi = AgiServer(routes=self.routes, host=options.agi_host, port=options.agi_port)
         self.tasks = TaskSet("runtime")
+        self.announcement = ""  # the supervisor's emergency text, if any
+        self.route_deps.announcement = self._announcement
         sinks: list[Callable[[Batch], None]] = [self.recorder, self.executor, self._count]
         for sink in [*sinks, *parts.on_batch]:
             self.runner.add_sink(sink)
@@ -132,6 +134,16 @@ class LiveRuntime:
             portal=self.parts.portal,
             speak=self.parts.speak,
         )
+
+    async def _announcement(self, prompt: str) -> str:
+        """The supervisor's own text, spoken by the synthesiser when there is one."""
+        if not self.announcement or self.parts.speak is None:
+            return prompt
+        try:
+            return await self.parts.speak(self.announcement)
+        except Exception:  # no synthesiser at hand: the recorded generic announcement
+            log.exception("could not synthesise the emergency announcement")
+            return prompt
 
     def local_now(self) -> datetime:
         return datetime.fromtimestamp(self.clock.now(), self.tz)
@@ -179,7 +191,11 @@ class LiveRuntime:
 
     def snapshot(self) -> Snapshot:
         return build_snapshot(
-            self.engine, self.figures, self.clock.now(), ami_connected=self.bridge.ami_connected
+            self.engine,
+            self.figures,
+            self.clock.now(),
+            ami_connected=self.bridge.ami_connected,
+            announcement=self.announcement,
         )
 
     async def _publish_snapshots(self) -> None:

@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import aiohttp
@@ -72,27 +72,33 @@ def refusal_logged(caplog: pytest.LogCaptureFixture, error_id: str) -> bool:
     )
 
 
+# Headers are made when the test runs, not when pytest collects it: a slow collection
+# would otherwise age every timestamp past the accepted window.
 @pytest.mark.parametrize(
-    ("hdrs", "error_id"),
+    ("make_headers", "error_id"),
     [
-        pytest.param({}, "unsigned_request", id="unsigned"),
-        pytest.param(headers(center="center-z"), "unknown_partner", id="unknown-partner"),
-        pytest.param(headers(secret="another-secret-0123456789"), "bad_signature", id="bad-key"),
-        pytest.param(headers(path="/api/other"), "bad_signature", id="other-path-signed"),
-        pytest.param(headers(nonce="short"), "bad_signature", id="malformed-nonce"),
-        pytest.param(headers(now=time.time() - 120), "stale_timestamp", id="old-timestamp"),
-        pytest.param(headers(now=time.time() + 120), "stale_timestamp", id="future-timestamp"),
+        pytest.param(dict, "unsigned_request", id="unsigned"),
+        pytest.param(lambda: headers(center="center-z"), "unknown_partner", id="unknown-partner"),
+        pytest.param(
+            lambda: headers(secret="another-secret-0123456789"), "bad_signature", id="bad-key"
+        ),
+        pytest.param(lambda: headers(path="/api/other"), "bad_signature", id="other-path-signed"),
+        pytest.param(lambda: headers(nonce="short"), "bad_signature", id="malformed-nonce"),
+        pytest.param(lambda: headers(now=time.time() - 120), "stale_timestamp", id="old-timestamp"),
+        pytest.param(
+            lambda: headers(now=time.time() + 120), "stale_timestamp", id="future-timestamp"
+        ),
     ],
 )
 async def test_given_bad_credentials_when_requesting_then_401_and_logged(
     two_centers: tuple[Center, Center],
     caplog: pytest.LogCaptureFixture,
-    hdrs: dict[str, str],
+    make_headers: Callable[[], dict[str, str]],
     error_id: str,
 ) -> None:
     _, b = two_centers
     caplog.set_level(logging.WARNING, logger="callcenter.federation")
-    status, body = await send(b, "GET", CAPACITY_PATH, hdrs)
+    status, body = await send(b, "GET", CAPACITY_PATH, make_headers())
     assert status == 401
     assert body["error_id"] == error_id
     assert set(body) == {"error_id", "message", "details"}

@@ -95,6 +95,7 @@ async def live_center(
         web_port=0,
         redis_url=redis_url,
         center_id=f"test-{uuid.uuid4().hex[:8]}",
+        sounds_dir=str(tmp_path / "sounds"),
     )
     clock = ScaledClock(start=local_epoch(day, at), speed=speed)
     emulator = Emulator(

@@ -55,7 +55,8 @@ def sound(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, float], Pa
 
     def make(kind: str, seconds: float) -> Path:
         out = directory / f"{kind}-{seconds}.wav"
-        command = [sox, "-n", "-r", "8000", "-b", "16", "-c", "1", str(out)]
+        # -R seeds the noise generator: every run hears the same noise.
+        command = [sox, "-R", "-n", "-r", "8000", "-b", "16", "-c", "1", str(out)]
         effect = ["trim", "0", str(seconds)] if kind == "silence" else []
         if kind != "silence":
             effect = ["synth", str(seconds), kind, "vol", "0.3"]

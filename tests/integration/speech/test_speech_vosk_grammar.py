@@ -59,8 +59,10 @@ def test_silence_and_noise_are_rejected(
     recognizer: VoskRecognizer, sound: Callable[[str, float], Path], kind: str
 ) -> None:
     result = recognizer.recognize_file(sound(kind, 2.0), PHRASES)
-    assert not result.accepted
-    assert result.text == ""
+    # Noise may yield an unsure guess (kept for the session record); it must never be accepted.
+    assert not result.accepted, result
+    if kind == "silence":
+        assert result.text == ""
 
 
 def test_a_pause_inside_the_phrase_keeps_both_words(

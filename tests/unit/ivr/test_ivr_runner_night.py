@@ -37,7 +37,9 @@ async def run(
 
 
 async def test_faq_answer_by_dtmf_is_self_service(night: Menu) -> None:
-    services = FakeServices(faq={"passport_replace": FaqAnswer("...", "faq_passport_replace")})
+    services = FakeServices(
+        faq={"faq.passport.replace_age": FaqAnswer("...", "faq_passport_replace")}
+    )
     channel = ScriptedChannel(digits=["1", "1", "0"])
     session = await run(night, channel, services)
     assert session.outcome == "self_served"
@@ -48,7 +50,7 @@ async def test_faq_answer_by_dtmf_is_self_service(night: Menu) -> None:
 
 
 async def test_faq_without_audio_is_synthesised(night: Menu) -> None:
-    services = FakeServices(faq={"housing_payments": FaqAnswer("Оплатить можно онлайн.")})
+    services = FakeServices(faq={"faq.housing.subsidy": FaqAnswer("Оплатить можно онлайн.")})
     channel = ScriptedChannel(digits=["1", "2", "0"])
     session = await run(night, channel, services)
     assert services.spoken == ["Оплатить можно онлайн."]
