@@ -9,6 +9,7 @@ closes the resources in one visible order: database (migrated), live state, engi
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -21,10 +22,18 @@ from sqlalchemy import text
 
 from callcenter.clock import Clock, SystemClock
 from callcenter.config import Settings
+from callcenter.federation import (
+    Federation,
+    FederationConfig,
+    add_federation_routes,
+    federation_context,
+    load_federation_config,
+)
 from callcenter.ivr.menus import load_menus, shipped_menus_dir
 from callcenter.ivr.portal import demo_portal_file, load_portal_file
 from callcenter.runtime.claims import RedisClaims
 from callcenter.runtime.controls import EngineControls
+from callcenter.runtime.federation_link import FederationLink
 from callcenter.runtime.live_runtime import LiveRuntime, RuntimeOptions, RuntimeParts
 from callcenter.runtime.operator_ports import (
     AmiOperatorControls,
@@ -50,7 +59,13 @@ from callcenter.web.workplace_ports import Workplace
 from callcenter.wiring.users import StoreUserDirectory
 from callcenter.wiring.web_sources import StoreAuditLog, StoreReportSource
 from callcenter.wiring.workplace_sql import SqlWorkplaceStore
-from queue_engine.config import CallbackPolicy, EngineConfig, QueueConfig, ScheduleConfig
+from queue_engine.config import (
+    CallbackPolicy,
+    EngineConfig,
+    OverflowPolicy,
+    QueueConfig,
+    ScheduleConfig,
+)
 from queue_engine.staffing import agents_needed
 
 log = logging.getLogger(__name__)
@@ -59,6 +74,7 @@ STORE = web.AppKey("store", Store)
 RUNTIME = web.AppKey("runtime", LiveRuntime)
 HUB = web.AppKey("hub", LiveHub)
 REDIS = web.AppKey("redis", aioredis.Redis)
+FEDERATION = web.AppKey("federation", Federation)
 CleanupCtx = Callable[[web.Application], AsyncIterator[None]]
 
 
@@ -71,14 +87,18 @@ class BuildOptions:
     migrate: bool = True
 
 
-def engine_config(settings: Settings) -> EngineConfig:
+def engine_config(settings: Settings, partners: FederationConfig | None = None) -> EngineConfig:
     queues = tuple(
         QueueConfig(name, limit_s=settings.queue_limit_s) for name in settings.queue_names
     )
+    overflow = OverflowPolicy(enabled=False)
+    if partners is not None:  # the engine judges partners' freshness as the federation does
+        overflow = OverflowPolicy(max_hops=partners.max_hops, stale_after_s=partners.stale_after_s)
     return EngineConfig(
         queues=queues,
         callbacks=CallbackPolicy(deadline_s=settings.callback_deadline_s),
         schedule=ScheduleConfig(tz=settings.timezone),
+        overflow=overflow,
     )
 
 
@@ -95,7 +115,8 @@ def build(settings: Settings, options: BuildOptions | None = None) -> web.Applic
     hub = LiveHub(transform=AlertTracker(AlertThresholds()))
     app[HUB] = hub
     metrics = Metrics()
-    config = engine_config(settings)
+    partners = _partners_config(settings)
+    config = engine_config(settings, partners)
     runtime = _runtime(settings, config, store, clock, hub, metrics)
     if options.with_runtime:
         app[RUNTIME] = runtime
@@ -115,8 +136,48 @@ def build(settings: Settings, options: BuildOptions | None = None) -> web.Applic
         tz=settings.tz,
         agents_needed=_agents_needed,
     )
-    _operator_workplace(app, settings, runtime, store, users, clock)
+    bridge = _operator_workplace(app, settings, runtime, store, users, clock)
+    if partners is not None and options.with_runtime:
+        _federation(app, partners, runtime, clock, metrics, bridge)
     return app
+
+
+def _partners_config(settings: Settings) -> FederationConfig | None:
+    """The partners file, if any; our id in it is the center's id of the settings."""
+    if not settings.federation_config:
+        return None
+    return load_federation_config(
+        settings.federation_config, os.environ, center_id=settings.center_id
+    )
+
+
+def _federation(
+    app: web.Application,
+    config: FederationConfig,
+    runtime: LiveRuntime,
+    clock: Clock,
+    metrics: Metrics,
+    bridge: OperatorBridge,
+) -> None:
+    """Partner centers: our capacity published, theirs polled, calls handed over both ways."""
+    link = FederationLink(
+        runtime,
+        center_id=config.center_id,
+        max_hops=config.max_hops,
+        on_overflow=metrics.observe_overflow,
+        on_inbound=bridge.arrivals.__setitem__,
+    )
+    federation = Federation(
+        config=config,
+        clock=clock.now,
+        capacity=link.capacity,
+        admission=link.admission,
+        on_update=link.on_update,
+    )
+    link.attach(federation)
+    app[FEDERATION] = federation
+    add_federation_routes(app, federation)
+    app.cleanup_ctx.append(federation_context(federation))
 
 
 def _operator_workplace(
@@ -126,7 +187,7 @@ def _operator_workplace(
     store: Store,
     users: InMemoryUserDirectory | StoreUserDirectory,
     clock: Clock,
-) -> None:
+) -> OperatorBridge:
     guide = OperatorGuide.load()
     workplace_store = SqlWorkplaceStore(store)
     hub = OperatorHub(clock=clock.now, start_script=guide.start_script, wrapup_s=60.0)
@@ -142,7 +203,9 @@ def _operator_workplace(
         tz=settings.tz,
     )
     add_operator_routes(app, workplace=workplace, users=users)
-    runtime.runner.add_sink(OperatorBridge(runtime, hub, users.id_for_endpoint))
+    bridge = OperatorBridge(runtime, hub, users.id_for_endpoint)
+    runtime.runner.add_sink(bridge)
+    return bridge
 
 
 def _limit(config: EngineConfig, queue: str) -> float:

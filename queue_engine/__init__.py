@@ -45,6 +45,7 @@ from queue_engine.events import (
     Event,
     GuardTriggered,
     ModeChanged,
+    OverflowFailed,
     QueueLimitUpdated,
     SlaBreached,
 )
@@ -63,6 +64,8 @@ from queue_engine.messages import (
     IvrCompleted,
     Message,
     OperatorStateChanged,
+    OverflowAccepted,
+    OverflowRefused,
     PartnerCapacityUpdated,
     QueueLimitChanged,
 )
@@ -110,8 +113,11 @@ __all__ = [
     "OperatorStateChanged",
     "OriginateCallback",
     "Output",
+    "OverflowAccepted",
     "OverflowCall",
+    "OverflowFailed",
     "OverflowPolicy",
+    "OverflowRefused",
     "PartnerCapacityUpdated",
     "PhonePolicy",
     "PlayAnnouncement",

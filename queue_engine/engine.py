@@ -49,6 +49,8 @@ class Engine:
             m.CallbackAttemptFinished: self.callbacks.attempt_finished,
             m.CallbackRestored: self.callbacks.restore,
             m.PartnerCapacityUpdated: self.guard.partner_update,
+            m.OverflowAccepted: self.guard.overflow_accepted,
+            m.OverflowRefused: self.guard.overflow_refused,
             m.EmergencySet: self._emergency,
             m.QueueLimitChanged: self.guard.limit_changed,
         }

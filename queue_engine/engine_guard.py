@@ -7,7 +7,14 @@ import dataclasses
 from queue_engine import messages as m
 from queue_engine.commands import Command, OfferCallback, OverflowCall
 from queue_engine.engine_state import EngineState
-from queue_engine.events import CallCompleted, Event, GuardTriggered, QueueLimitUpdated, SlaBreached
+from queue_engine.events import (
+    CallCompleted,
+    Event,
+    GuardTriggered,
+    OverflowFailed,
+    QueueLimitUpdated,
+    SlaBreached,
+)
 from queue_engine.model.calls import Call, CallOutcome, CallStage
 from queue_engine.model.partners import Partner
 from queue_engine.policies.guard import act_time, is_breach, must_act
@@ -87,10 +94,9 @@ class GuardService:
     def _overflow(
         self, call: Call, partner: Partner, waited: float, predicted: float, now: float
     ) -> list[Output]:
-        call.way_out_at = now
-        self.state.leave_queue(call, now)
-        call.outcome = CallOutcome.OVERFLOWED
-        self.state.calls.pop(call.call_id, None)
+        # The caller keeps their place until the partner accepts (OverflowAccepted); a refusal
+        # (OverflowRefused) sends them on to the next way out.
+        call.way_out_at, call.handoff_to = now, partner.name
         # The partner will soon be busier than it said: count the call against it until it speaks.
         self.state.partners[partner.name] = dataclasses.replace(
             partner, free_operators=partner.free_operators - 1
@@ -98,8 +104,34 @@ class GuardService:
         return [
             GuardTriggered(call.call_id, waited, predicted, "overflow"),
             OverflowCall(call.call_id, partner.name, call.hops + 1, call.topic),
-            CallCompleted(call.call_id, CallOutcome.OVERFLOWED, waited),
         ]
+
+    def overflow_accepted(self, msg: m.OverflowAccepted, now: float) -> list[Output]:
+        call = self.state.calls.get(msg.call_id)
+        if call is None or not call.handoff_to or call.stage is not CallStage.QUEUED:
+            return []  # answered or gone meanwhile: nothing leaves for the partner
+        waited = call.waited(now)
+        self.state.leave_queue(call, now)
+        call.outcome = CallOutcome.OVERFLOWED
+        self.state.calls.pop(call.call_id, None)
+        return [CallCompleted(call.call_id, CallOutcome.OVERFLOWED, waited)]
+
+    def overflow_refused(self, msg: m.OverflowRefused, now: float) -> list[Output]:
+        call = self.state.calls.get(msg.call_id)
+        if call is None or not call.handoff_to:
+            return []
+        partner = self.state.partners.get(call.handoff_to)
+        if partner is not None:  # not chosen again until it reports that it accepts
+            self.state.partners[partner.name] = dataclasses.replace(partner, accepting=False)
+        call.handoff_to, call.way_out_at = "", None
+        out: list[Output] = [
+            OverflowFailed(call.call_id, partner.name if partner else "", msg.reason)
+        ]
+        if call.stage is CallStage.QUEUED:
+            queue = self.state.queue(call.queue)
+            position = queue.waiting.index(call) + 1 if call in queue.waiting else 1
+            out.extend(self.check_call(call, self.state.predict(queue, position), now))
+        return out
 
     def _reason(self, call: Call) -> str:
         config = self.state.config

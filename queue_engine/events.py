@@ -29,6 +29,15 @@ class GuardTriggered:
 
 
 @dataclass(frozen=True, slots=True)
+class OverflowFailed:
+    """A partner refused a caller we offered it (or did not answer); the caller stays with us."""
+
+    call_id: str
+    partner: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class SlaBreached:
     """A caller reached the limit neither connected nor offered a way out."""
 
@@ -104,6 +113,7 @@ class QueueLimitUpdated:
 Event = (
     CallQueued
     | GuardTriggered
+    | OverflowFailed
     | SlaBreached
     | CallCompleted
     | CallbackRequested

@@ -130,6 +130,21 @@ class PartnerCapacityUpdated:
 
 
 @dataclass(frozen=True, slots=True)
+class OverflowAccepted:
+    """The partner took the call we offered it: the caller leaves our queue for the trunk."""
+
+    call_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class OverflowRefused:
+    """The partner refused the handoff or could not be reached: the caller needs another way."""
+
+    call_id: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class EmergencySet:
     """A supervisor turned the emergency mode on or off."""
 
@@ -160,6 +175,8 @@ Message = (
     | CallbackAttemptFinished
     | CallbackRestored
     | PartnerCapacityUpdated
+    | OverflowAccepted
+    | OverflowRefused
     | EmergencySet
     | QueueLimitChanged
 )

@@ -19,6 +19,8 @@ from callcenter.runtime.claims import ActionClaims, SingleNodeClaims
 from callcenter.runtime.engine_runner import Batch, EngineRunner
 from callcenter.runtime.tasks import TaskSet
 from queue_engine import commands as c
+from queue_engine import events as ev
+from queue_engine import messages as m
 from queue_engine.messages import CallbackAttemptFinished
 from queue_engine.model.callbacks import AttemptResult
 
@@ -149,7 +151,14 @@ class CommandExecutor:
         caller = self._channels.callers.get(cmd.call_id, ("", ""))[0]
         handoff = await self.overflow(cmd, caller) if self.overflow else Handoff(False)
         if not handoff.accepted:
-            log.info("overflow of %s to %s refused: %s", cmd.call_id, cmd.partner, handoff.reason)
+            reason = handoff.reason or "no_federation"
+            log.info("overflow of %s to %s refused: %s", cmd.call_id, cmd.partner, reason)
+            self._runner.feed(m.OverflowRefused(cmd.call_id, reason))
+            return
+        outputs = self._runner.feed(m.OverflowAccepted(cmd.call_id))
+        if not any(isinstance(out, ev.CallCompleted) for out in outputs):
+            # Answered (or gone) while the partner was deciding: the caller stays where they are.
+            log.info("overflow of %s to %s dropped: the call moved on", cmd.call_id, cmd.partner)
             return
         variables = {
             dp.PARTNER_TRUNK: handoff.trunk,

@@ -10,7 +10,7 @@ Partners' figures reach the engine as `PartnerCapacityUpdated`; a stale partner 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from callcenter.federation import (
     Federation,
@@ -22,6 +22,7 @@ from callcenter.federation import (
 )
 from callcenter.runtime.executor import Handoff
 from callcenter.runtime.live_runtime import LiveRuntime
+from callcenter.web.workplace_model import Arrival
 from queue_engine import commands as c
 from queue_engine import events as ev
 from queue_engine import messages as m
@@ -34,18 +35,38 @@ ADMIT_SHARE = 0.6
 
 
 class FederationLink:
-    def __init__(self, runtime: LiveRuntime, *, center_id: str, max_hops: int) -> None:
+    def __init__(
+        self,
+        runtime: LiveRuntime,
+        *,
+        center_id: str,
+        max_hops: int,
+        on_overflow: Callable[[str, str], None] | None = None,
+        on_inbound: Callable[[str, Arrival], None] | None = None,
+    ) -> None:
         self.rt = runtime
         self.center_id = center_id
         self.max_hops = max_hops
         self.federation: Federation | None = None
         self.inbound: dict[str, SipContext] = {}  # call id -> context it came with
+        # (partner, "out" | "in") for each call handed over, e.g. to the Prometheus counter.
+        self._on_overflow = on_overflow or (lambda _partner, _direction: None)
+        # (call id, how it came) for the operator's screen pop.
+        self._on_inbound = on_inbound or (lambda _call_id, _arrival: None)
 
     def attach(self, federation: Federation) -> None:
         self.federation = federation
         self.rt.executor.overflow = self.offer
         self.rt.route_deps.decode_overflow = self.decode
+        self.rt.partner_counts = self.counts
         self.rt.runner.add_sink(self._report_outcomes)
+
+    def counts(self, partner: str) -> tuple[int, int]:
+        """Calls (sent to, received from) a partner since start."""
+        if self.federation is None:
+            return (0, 0)
+        stats = self.federation.stats()
+        return (_accepted(stats["out"], partner), _accepted(stats["in"], partner))
 
     # our side, published ----------------------------------------------------------------------
 
@@ -89,11 +110,13 @@ class FederationLink:
             caller_number=caller,
             topic=cmd.topic,
             origin_center=previous.request.origin_center if previous else self.center_id,
+            history_ref=f"{self.center_id}:{cmd.call_id}",
             hops=previous.hops_after if previous else (),
         )
         result = await self.federation.offer_handoff(cmd.partner, request)
         if not result.accepted or result.trunk is None:
             return Handoff(False, reason=result.decision.reason or "refused")
+        self._on_overflow(cmd.partner, "out")
         headers = result.sip_headers
         return Handoff(
             True,
@@ -117,6 +140,8 @@ class FederationLink:
             return None
         self.inbound[call_id] = context
         request = context.request
+        self._on_overflow(context.sender, "in")
+        self._on_inbound(call_id, arrival_of(context))
         return request.topic, len(context.hops_after), request.origin_center
 
     def _report_outcomes(self, batch: object) -> None:
@@ -129,6 +154,30 @@ class FederationLink:
                         self.federation.report_outcome(context.token, outcome, output.wait_s),
                         name="overflow-outcome",
                     )
+
+
+def arrival_of(context: SipContext) -> Arrival:
+    """What the receiving operator sees of the context the sending center sent along."""
+    request = context.request
+    shown = (
+        ("Центр обращения", request.origin_center),
+        ("Тема", request.topic),
+        ("Выбор в меню", ", ".join(request.ivr_choices)),
+        ("Язык", request.language),
+        ("История звонков", request.history_ref or ""),
+        ("Переходов между центрами", str(len(context.hops_after))),
+    )
+    return Arrival(
+        "overflow",
+        ivr_choices=request.ivr_choices,
+        overflow_from=context.sender,
+        overflow_context=tuple((label, value) for label, value in shown if value),
+    )
+
+
+def _accepted(per_partner: Mapping[str, Mapping[str, object]], partner: str) -> int:
+    value = per_partner.get(partner, {}).get("accepted", 0)
+    return value if isinstance(value, int) else 0
 
 
 _OUTCOMES = {"answered": "answered", "abandoned": "abandoned", "callback_requested": "callback"}

@@ -109,6 +109,8 @@ class LiveRuntime:
         self.agi = AgiServer(routes=self.routes, host=options.agi_host, port=options.agi_port)
         self.tasks = TaskSet("runtime")
         self.announcement = ""  # the supervisor's emergency text, if any
+        # Calls (sent, received) per partner; the federation link replaces it when wired.
+        self.partner_counts: Callable[[str], tuple[int, int]] = lambda _partner: (0, 0)
         self.route_deps.announcement = self._announcement
         sinks: list[Callable[[Batch], None]] = [self.recorder, self.executor, self._count]
         for sink in [*sinks, *parts.on_batch]:
@@ -196,6 +198,7 @@ class LiveRuntime:
             self.clock.now(),
             ami_connected=self.bridge.ami_connected,
             announcement=self.announcement,
+            partner_counts=self.partner_counts,
         )
 
     async def _publish_snapshots(self) -> None:

@@ -113,6 +113,8 @@ class OperatorBridge:
             self._answered(msg, batch.at)
         elif isinstance(msg, m.CallEnded) and msg.call_id in self._talking:
             self._ended(msg.call_id)
+        elif isinstance(msg, m.CallEnded | m.CallAbandoned):
+            self.arrivals.pop(msg.call_id, None)  # never answered here
 
     def _answered(self, msg: m.CallAnswered, at: float) -> None:
         call = self._rt.engine.call(msg.call_id)

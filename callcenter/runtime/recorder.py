@@ -11,6 +11,7 @@ that the callback is booked).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -23,6 +24,7 @@ from callcenter.store.repositories import Store
 from queue_engine import commands as c
 from queue_engine import events as e
 from queue_engine import messages as m
+from queue_engine.model.calls import CallOutcome
 from queue_engine.model.schedule import Mode
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,7 @@ class Recorder:
         # by the node that claims it (upserts of the call record are idempotent anyway).
         self.claims: ActionClaims = SingleNodeClaims()
         self._seen: Counter[tuple[str, str]] = Counter()
+        self._offered_to: dict[str, str] = {}  # call id -> partner, while the handoff is open
 
     # the sink --------------------------------------------------------------------------------
 
@@ -103,7 +106,11 @@ class Recorder:
     def _completed(self, ev: e.CallCompleted, at: float) -> None:
         outcome = OUTCOMES[ev.outcome.value]
         ended = None if outcome == "answered" else at
-        self._call(CallRecord(id=ev.call_id, outcome=outcome, wait_s=ev.wait_s, ended_at=ended))
+        partner = self._offered_to.pop(ev.call_id, None)
+        record = CallRecord(id=ev.call_id, outcome=outcome, wait_s=ev.wait_s, ended_at=ended)
+        if partner is not None and ev.outcome is CallOutcome.OVERFLOWED:
+            record = dataclasses.replace(record, overflow_partner=partner, overflow_direction="out")
+        self._call(record)
         self._event(ev.call_id, at, "completed", outcome=outcome, wait_s=ev.wait_s)
 
     def _guard(self, ev: e.GuardTriggered, at: float) -> None:
@@ -122,10 +129,13 @@ class Recorder:
         )
 
     def _overflow(self, cmd: c.OverflowCall, at: float) -> None:
-        self._call(
-            CallRecord(id=cmd.call_id, overflow_partner=cmd.partner, overflow_direction="out")
-        )
+        # The partner is written on the record only once it accepts (CallCompleted: overflowed).
+        self._offered_to[cmd.call_id] = cmd.partner
         self._event(cmd.call_id, at, "overflow", partner=cmd.partner, hops=cmd.hops)
+
+    def _overflow_failed(self, ev: e.OverflowFailed, at: float) -> None:
+        self._offered_to.pop(ev.call_id, None)
+        self._event(ev.call_id, at, "overflow_refused", partner=ev.partner, reason=ev.reason)
 
     def _offer(self, cmd: c.OfferCallback, at: float) -> None:
         self._event(cmd.call_id, at, "callback_offer", number=cmd.number)
@@ -216,6 +226,7 @@ _HANDLERS: dict[type, Callable[[Recorder, Any, float], None]] = {
     e.CallCompleted: Recorder._completed,
     e.GuardTriggered: Recorder._guard,
     e.SlaBreached: Recorder._breach,
+    e.OverflowFailed: Recorder._overflow_failed,
     c.OverflowCall: Recorder._overflow,
     c.OfferCallback: Recorder._offer,
     e.CallbackRequested: Recorder._callback_requested,

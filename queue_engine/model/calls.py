@@ -44,6 +44,8 @@ class Call:
     # Set once the guard has offered a way out (callback offer or overflow attempt).
     way_out_at: float | None = None
     offer_pending: bool = False
+    # The partner a handoff was offered to, until it accepts or refuses.
+    handoff_to: str = ""
     breached: bool = False
     outcome: CallOutcome | None = None
 

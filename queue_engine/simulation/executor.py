@@ -190,6 +190,8 @@ class Executor:
         partner = sim.partners[cmd.partner]
         partner.busy += 1
         sim.push(sim.now + call.service, r.PARTNER_FREE, cmd.partner)
+        # The simulated partner takes every call it is offered while it has room.
+        sim.send(m.OverflowAccepted(cmd.call_id))
         self._partner_report(cmd.partner, reschedule=False)
 
     def _release_caller(self, cmd: c.ReleaseCaller) -> None:

@@ -84,6 +84,10 @@ async def live_center(
     database_url: str | None = None,
     redis_url: str = "",
     engine: bool = True,
+    center_id: str = "",
+    web_port: int = 0,
+    federation_config: str = "",
+    clock: ScaledClock | None = None,
 ) -> AsyncIterator[Center]:
     """`operators`: interface -> handle time in seconds (the bot answers after 1 s)."""
     settings = Settings(
@@ -92,12 +96,13 @@ async def live_center(
         database_url=database_url or f"sqlite+aiosqlite:///{tmp_path / 'center.db'}",
         ami_port=free_port(),
         agi_port=free_port(),
-        web_port=0,
         redis_url=redis_url,
-        center_id=f"test-{uuid.uuid4().hex[:8]}",
+        center_id=center_id or f"test-{uuid.uuid4().hex[:8]}",
         sounds_dir=str(tmp_path / "sounds"),
+        web_port=web_port,
+        federation_config=federation_config,
     )
-    clock = ScaledClock(start=local_epoch(day, at), speed=speed)
+    clock = clock or ScaledClock(start=local_epoch(day, at), speed=speed)
     emulator = Emulator(
         EmulatorConfig(
             ami_port=settings.ami_port,
@@ -130,7 +135,7 @@ async def start_app(
     app = build(settings, BuildOptions(clock=clock))
     runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", settings.web_port)
     await site.start()
     host, port = runner.addresses[0][:2]
     return app, runner, f"http://{host}:{port}"

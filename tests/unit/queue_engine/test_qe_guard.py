@@ -22,8 +22,11 @@ from queue_engine import (
     OperatorState,
     OperatorStateChanged,
     Output,
+    OverflowAccepted,
     OverflowCall,
+    OverflowFailed,
     OverflowPolicy,
+    OverflowRefused,
     PartnerCapacityUpdated,
     QueueLimitChanged,
     ReleaseCaller,
@@ -72,8 +75,46 @@ def test_best_fresh_accepting_partner_within_hops_takes_the_call(
     engine.handle(PartnerCapacityUpdated("west", 0.0, 9, False), T10)  # not accepting
     out = _join(engine, "u2", T10 + 1)
     assert OverflowCall("u2", "south", 1, "") in out
-    assert CallCompleted("u2", CallOutcome.OVERFLOWED, 0.0) in out
     assert not of_type(out, OfferCallback)
+    # The caller keeps their place until the partner says yes.
+    assert not of_type(out, CallCompleted)
+    assert engine.handle(OverflowAccepted("u2"), T10 + 2) == [
+        CallCompleted("u2", CallOutcome.OVERFLOWED, 1.0)
+    ]
+    assert engine.call("u2") is None
+
+
+def test_a_refused_handoff_offers_a_callback_and_skips_that_partner(
+    make_engine: Callable[..., Engine],
+) -> None:
+    engine = _busy_engine(make_engine)
+    engine.handle(PartnerCapacityUpdated("south", 5.0, 1, True), T10)
+    assert OverflowCall("u2", "south", 1, "") in _join(engine, "u2", T10 + 1)
+    out = engine.handle(OverflowRefused("u2", "near_limit"), T10 + 2)
+    assert OverflowFailed("u2", "south", "near_limit") in out
+    assert OfferCallback("u2", CALLER) in out
+    assert not of_type(out, OverflowCall)
+    call = engine.call("u2")
+    assert call is not None
+    assert call.outcome is None
+    # Until south reports again, the next caller is not sent there either.
+    assert not of_type(_join(engine, "u3", T10 + 3), OverflowCall)
+
+
+def test_a_call_answered_while_its_handoff_was_pending_stays_answered(
+    make_engine: Callable[..., Engine],
+) -> None:
+    engine = make_engine(operators=1)
+    engine.handle(PartnerCapacityUpdated("south", 5.0, 1, True), T10)
+    engine.handle(OperatorStateChanged("PJSIP/101", OperatorState.TALKING), T10)
+    engine.handle(CallArrived("u2", CALLER), T10)
+    engine.handle(CallJoinedQueue("u2", "main"), T10)
+    engine.tick(T10 + 30)
+    engine.handle(CallAnswered("u2", "PJSIP/101"), T10 + 31)
+    assert engine.handle(OverflowAccepted("u2"), T10 + 32) == []
+    call = engine.call("u2")
+    assert call is not None
+    assert call.outcome is CallOutcome.ANSWERED
 
 
 @pytest.mark.parametrize(

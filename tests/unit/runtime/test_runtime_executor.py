@@ -11,8 +11,9 @@ from callcenter.runtime.engine_runner import Batch, EngineRunner
 from callcenter.runtime.executor import CommandExecutor, Handoff
 from queue_engine import commands as c
 from queue_engine import messages as m
-from queue_engine.config import EngineConfig
+from queue_engine.config import EngineConfig, QueueConfig
 from queue_engine.engine import Engine
+from queue_engine.model.operators import OperatorState
 
 
 @dataclass
@@ -58,7 +59,8 @@ class Clock:
 
 
 def make(ami: RecordingAmi, claimed_by_other: bool = False) -> tuple[CommandExecutor, list[Batch]]:
-    runner = EngineRunner(engine=Engine(config=EngineConfig()), clock=Clock())
+    config = EngineConfig(queues=(QueueConfig("main"),))
+    runner = EngineRunner(engine=Engine(config=config), clock=Clock())
     fed: list[Batch] = []
     runner.add_sink(fed.append)
     channels = ChannelBook()
@@ -137,16 +139,51 @@ async def test_another_node_that_claimed_the_command_does_it_instead() -> None:
     assert [name for name, _ in ami.actions] == ["QueuePause"]  # idempotent: every node does it
 
 
-async def test_overflow_redirects_only_when_the_partner_accepts() -> None:
+def handoff_pending(executor: CommandExecutor) -> c.OverflowCall:
+    """c1 waits behind a busy operator; the engine offers it to the partner `north`."""
+    runner = executor._runner
+    runner.feed(m.OperatorStateChanged("PJSIP/101", OperatorState.TALKING))
+    runner.feed(m.PartnerCapacityUpdated("north", 5.0, 2, True))
+    runner.feed(m.CallArrived("c1", "+79161234567", "passport"))
+    outputs = runner.feed(m.CallJoinedQueue("c1", "main"))
+    overflow = [out for out in outputs if isinstance(out, c.OverflowCall)]
+    assert overflow, outputs
+    return overflow[0]
+
+
+async def test_a_refused_overflow_leaves_the_caller_and_offers_a_callback() -> None:
     ami = RecordingAmi()
-    executor, _ = make(ami)
+    executor, fed = make(ami)
+    cmd = handoff_pending(executor)
 
     async def refuse(cmd: c.OverflowCall, caller: str) -> Handoff:
         return Handoff(False, reason="near_limit")
 
     executor.overflow = refuse
-    await run(executor, c.OverflowCall("c1", "north", 0, "passport"))
+    await run(executor, cmd)
+    assert [kw["context"] for name, kw in ami.actions if name == "Redirect"] == []
+    assert fed[-1].message == m.OverflowRefused("c1", "near_limit")
+    assert c.OfferCallback("c1", "+79161234567") in fed[-1].outputs
+
+
+async def test_an_accepted_overflow_for_a_call_answered_meanwhile_is_dropped() -> None:
+    ami = RecordingAmi()
+    executor, _ = make(ami)
+    cmd = handoff_pending(executor)
+    executor._runner.feed(m.CallAnswered("c1", "PJSIP/101"))
+
+    async def accept(cmd: c.OverflowCall, caller: str) -> Handoff:
+        return Handoff(True, trunk="partner-north", number="1001", token="t")
+
+    executor.overflow = accept
+    await run(executor, cmd)
     assert ami.actions == []
+
+
+async def test_overflow_redirects_when_the_partner_accepts() -> None:
+    ami = RecordingAmi()
+    executor, _ = make(ami)
+    cmd = handoff_pending(executor)
 
     async def accept(cmd: c.OverflowCall, caller: str) -> Handoff:
         assert caller == "+79161234567"
@@ -155,7 +192,7 @@ async def test_overflow_redirects_only_when_the_partner_accepts() -> None:
         )
 
     executor.overflow = accept
-    await run(executor, c.OverflowCall("c1", "north", 0, "passport"))
+    await run(executor, cmd)
     redirect = ami.actions[-1]
     assert redirect == (
         "Redirect",

@@ -1,0 +1,247 @@
+"""Two centers, each an emulator and a whole application, linked by a SIP trunk and the partner
+API (issue 9): overflow with context, a refusal turned into a callback offer, a silent partner."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from live_center import Center, free_port, live_center, local_epoch
+
+from callcenter.bootstrap import FEDERATION
+from callcenter.clock import ScaledClock
+from callcenter.emulator.callers import CallerScript
+from callcenter.federation.config import default_secret_env
+
+SECRET = "a-shared-secret-of-the-pair-0123456789"
+TRUNK_NUMBER = "9000"
+
+Partners = Callable[..., Awaitable[None]]
+
+
+def partners_file(
+    path: Path, *, me: str, partner: str, port: int, poll_s: float, stale_s: float
+) -> str:
+    path.write_text(
+        f"""
+[federation]
+center_id = "{me}"
+timezone = "Europe/Moscow"
+max_hops = 1
+poll_interval_s = {poll_s}
+stale_after_s = {stale_s}
+request_timeout_s = 1
+
+[partners.{partner}]
+api_url = "http://127.0.0.1:{port}"
+priority = 10
+trunk = {{ name = "trunk-{partner}", dial_number = "{TRUNK_NUMBER}" }}
+""",
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+@asynccontextmanager
+async def two_centers(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    poll_s: float = 0.3,
+    stale_s: float = 15.0,
+    b_operators: dict[str, float] | None = None,
+) -> AsyncIterator[tuple[Center, Center]]:
+    """A with one operator (busy calls last 10 minutes); B with its own operators."""
+    for center in ("center-a", "center-b"):
+        monkeypatch.setenv(default_secret_env(center), SECRET)
+    port_a, port_b = free_port(), free_port()
+    files = {}
+    for me, partner, port in (("center-a", "center-b", port_b), ("center-b", "center-a", port_a)):
+        (tmp_path / me).mkdir()
+        files[me] = partners_file(
+            tmp_path / me / "partners.toml",
+            me=me,
+            partner=partner,
+            port=port,
+            poll_s=poll_s,
+            stale_s=stale_s,
+        )
+    clock = ScaledClock(start=local_epoch("2026-11-24", "12:00"), speed=20.0)
+    async with AsyncExitStack() as stack:
+        # B first: A's first poll (the only one when polling is slow) must find B up.
+        b = await stack.enter_async_context(
+            live_center(
+                tmp_path / "center-b",
+                operators=b_operators or {"PJSIP/102": 60.0, "PJSIP/103": 60.0},
+                center_id="center-b",
+                web_port=port_b,
+                federation_config=files["center-b"],
+                clock=clock,
+            )
+        )
+        a = await stack.enter_async_context(
+            live_center(
+                tmp_path / "center-a",
+                operators={"PJSIP/101": 600.0},
+                center_id="center-a",
+                web_port=port_a,
+                federation_config=files["center-a"],
+                clock=clock,
+            )
+        )
+        a.emulator.link_trunk("trunk-center-b", b.emulator)
+        b.emulator.link_trunk("trunk-center-a", a.emulator)
+        await a.wait_for(lambda: accepting(a, "center-b"), virtual_s=30, label="A hears B")
+        yield a, b
+
+
+def accepting(center: Center, partner: str) -> bool:
+    known = center.runtime.engine.state.partners.get(partner)
+    return known is not None and known.accepting
+
+
+async def busy_operator(center: Center) -> None:
+    """A's only operator takes a long call, so that a newcomer would wait minutes."""
+    uid = center.emulator.place_call(CallerScript(number="+79160000001", talk_s=600))
+    await center.wait_for(
+        lambda: center.emulator.truth.get(uid).answered_at is not None,  # type: ignore[union-attr]
+        virtual_s=60,
+        label="first call answered",
+    )
+
+
+async def operator_view(center: Center, login: str, call_id: str) -> dict[str, Any]:
+    """What the operator's workplace shows for the call, read as the operator over HTTP."""
+    # unsafe=True: the jar must keep cookies of a bare IP address (127.0.0.1).
+    async with aiohttp.ClientSession(center.url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        form = {"login": login, "password": login, "next": ""}
+        async with http.post("/login", data=form, allow_redirects=False) as resp:
+            assert resp.status == 302, await resp.text()
+        async with http.get(f"/api/operator/calls/{call_id}") as resp:
+            assert resp.status == 200, await resp.text()
+            body: dict[str, Any] = await resp.json()
+            return body
+
+
+def inbound_calls(center: Center) -> list[str]:
+    return [t.uniqueid for t in center.emulator.truth.all() if t.caller == "+79165550000"]
+
+
+async def test_overload_at_a_goes_to_b_before_40_s_with_its_context(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with two_centers(tmp_path, monkeypatch) as (a, b):
+        await busy_operator(a)
+        uid = a.emulator.place_call(
+            CallerScript(number="+79165550000", name="Анна", digits={"": "1"}, talk_s=30)
+        )
+        await b.wait_for(lambda: bool(inbound_calls(b)), virtual_s=60, label="call reaches B")
+        remote_id = inbound_calls(b)[0]
+        await b.wait_for(
+            lambda: b.emulator.truth.get(remote_id).answered_at is not None,  # type: ignore[union-attr]
+            virtual_s=60,
+            label="B answers",
+        )
+        remote = b.emulator.truth.get(remote_id)
+        assert remote is not None
+        assert remote.answered_by in ("PJSIP/102", "PJSIP/103")
+        pop = (await operator_view(b, f"op{remote.answered_by[-3:]}", remote_id))["pop"]
+        assert pop["arrival_title"] == "Перенаправлен из другого центра"
+        assert pop["arrival"]["overflow_from"] == "center-a"
+        shown = dict(pop["arrival"]["overflow_context"])
+        assert shown["Центр обращения"] == "center-a"
+        assert shown["История звонков"] == f"center-a:{uid}"
+        assert shown["Переходов между центрами"] == "1"
+
+        mine = a.emulator.truth.get(uid)
+        assert mine is not None
+        assert mine.joined_at is not None
+        assert mine.outcome == "overflow"
+        assert mine.answered_at is None  # A's operator never took it: B did
+
+        await b.runtime.recorder.drain()
+        received = await b.store.calls.get_call(remote.uniqueid)
+        assert received is not None
+        assert (received.origin_center, received.hops) == ("center-a", 1)
+        assert received.overflow_direction == "in"
+        # The engine raised its priority and the operator's screen pop names where it came from.
+        call = b.runtime.engine.call(remote.uniqueid)
+        assert call is None or call.hops == 1
+
+        await a.runtime.recorder.drain()
+        sent = await a.store.calls.get_call(uid)
+        assert sent is not None
+        assert (sent.outcome, sent.overflow_partner) == ("overflowed", "center-b")
+        assert sent.wait_s is not None
+        assert sent.wait_s < 40
+        assert a.runtime.partner_counts("center-b") == (1, 0)
+        assert b.runtime.partner_counts("center-a") == (0, 1)
+
+
+async def test_b_near_its_limit_refuses_and_a_offers_a_callback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A polls once at the start and then holds B's "accepting" for a long while, so that the
+    # handoff itself meets B's refusal.
+    async with two_centers(
+        tmp_path, monkeypatch, poll_s=600, stale_s=3600, b_operators={"PJSIP/102": 600.0}
+    ) as (a, b):
+        await busy_operator(b)  # B's only operator is now busy for ten minutes
+        assert accepting(a, "center-b")
+        await busy_operator(a)
+        uid = a.emulator.place_call(
+            CallerScript(number="+79165550000", accept_callback=True, talk_s=30)
+        )
+        await a.wait_for(
+            lambda: a.emulator.truth.get(uid).ended_at is not None,  # type: ignore[union-attr]
+            virtual_s=120,
+            label="caller took the callback and hung up",
+        )
+        assert inbound_calls(b) == []
+        await a.runtime.recorder.drain()
+        record = await a.store.calls.get_call(uid)
+        assert record is not None
+        assert record.outcome == "callback"
+        assert record.overflow_partner is None
+        timeline = await a.store.calls.timeline(uid)
+        events = [e.kind for e in timeline]
+        assert events.index("overflow") < events.index("overflow_refused")
+        assert events.index("overflow_refused") < events.index("callback_offer")
+        refusal = timeline[events.index("overflow_refused")].details
+        assert refusal == {"partner": "center-b", "reason": "not_accepting"}
+        assert not accepting(a, "center-b")
+        stats = b.app[FEDERATION].stats()
+        # B's own wait would pass its admission share of the limit: it is not accepting.
+        assert stats["in"]["center-a"]["refused"] == {"not_accepting": 1}
+
+
+async def test_a_stops_sending_within_seconds_when_b_goes_silent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with two_centers(tmp_path, monkeypatch, poll_s=0.3, stale_s=15.0) as (a, b):
+        stopped_at = a.clock.now()
+        await b.stop_engine()
+        await a.wait_for(
+            lambda: not accepting(a, "center-b"), virtual_s=40, label="A gives up on B"
+        )
+        noticed_after = a.clock.now() - stopped_at
+        assert noticed_after < 30, noticed_after  # stale after 15 s, plus a poll and a timeout
+        await busy_operator(a)
+        uid = a.emulator.place_call(
+            CallerScript(number="+79165550000", accept_callback=True, talk_s=30)
+        )
+        await a.wait_for(
+            lambda: a.emulator.truth.get(uid).ended_at is not None,  # type: ignore[union-attr]
+            virtual_s=120,
+            label="caller took the callback",
+        )
+        assert inbound_calls(b) == []
+        await a.runtime.recorder.drain()
+        record = await a.store.calls.get_call(uid)
+        assert record is not None
+        assert record.outcome == "callback"
+        assert "overflow" not in [e.kind for e in await a.store.calls.timeline(uid)]
