@@ -37,6 +37,7 @@ class PbxBridge:
         self.operators = OperatorDirectory()
         self.ami_connected = False
         self.on_connection_change: Callable[[bool], None] | None = None
+        self._foreign_queues: set[str] = set()
         self._table: dict[type, Callable[[Any], None]] = {
             f.AmiConnected: self._connected,
             f.AmiDisconnected: self._disconnected,
@@ -84,6 +85,8 @@ class PbxBridge:
             self.runner.feed(self.operators.update(member))
         for entry in sorted(fact.entries, key=lambda e: (e.queue, e.position)):
             self.channels.remember(entry.uniqueid, entry.channel, entry.callerid_num)
+            if not self._ours(entry.queue):
+                continue
             self._ensure_known(entry.uniqueid, entry.callerid_num)
             self.runner.feed(m.CallJoinedQueue(entry.uniqueid, entry.queue, entry.priority))
         live = {c.uniqueid for c in fact.channels} | {e.uniqueid for e in fact.entries}
@@ -102,8 +105,19 @@ class PbxBridge:
         if self.runner.engine.call(call_id) is None:
             self.runner.feed(m.CallArrived(call_id, caller), claimed=call_id)
 
+    def _ours(self, queue: str) -> bool:
+        """Asterisk may have queues the engine does not run (say, an internal help desk)."""
+        if any(q.name == queue for q in self.runner.engine.config.queues):
+            return True
+        if queue not in self._foreign_queues:
+            self._foreign_queues.add(queue)
+            log.warning("queue %r is not configured in the engine; its callers are ignored", queue)
+        return False
+
     def _joined(self, fact: f.CallerJoinedQueue) -> None:
         self.channels.remember(fact.uniqueid, fact.channel, fact.callerid_num, fact.callerid_name)
+        if not self._ours(fact.queue):
+            return
         self._ensure_known(fact.uniqueid, fact.callerid_num)
         call = self.runner.engine.call(fact.uniqueid)
         priority = call.priority if call is not None else 0

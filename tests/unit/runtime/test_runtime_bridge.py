@@ -1,5 +1,6 @@
 """Asterisk facts reach the engine as the right messages (a real engine, a fixed clock)."""
 
+import pytest
 from runtime_support import completed, connected, hangup, joined, member
 
 from callcenter.pbx import facts as f
@@ -114,3 +115,17 @@ def test_callback_leg_results_are_reported_from_dial_end() -> None:
     leg = bridge.channels.callback_legs["cb-leg"]
     assert leg.reported
     assert not leg.answered
+
+
+def test_callers_of_a_queue_the_engine_does_not_run_are_left_alone(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    bridge, _, batches = make()
+    bridge(joined("3.1", queue="helpdesk"))
+    bridge(joined("3.2", queue="helpdesk"))
+    assert bridge.runner.engine.call("3.1") is None
+    assert batches == []
+    warnings = [r.getMessage() for r in caplog.records if "helpdesk" in r.getMessage()]
+    assert len(warnings) == 1  # said once, not per caller
+    bridge(joined("3.3"))  # the engine's own queue still works
+    assert bridge.runner.engine.call("3.3") is not None
