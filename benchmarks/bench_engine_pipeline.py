@@ -25,24 +25,21 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+from callcenter.clock import SystemClock
+from callcenter.pbx.ami import AmiClient
+from callcenter.pbx.ami_events import translate
+from callcenter.pbx.ami_protocol import AmiProtocol
+from callcenter.runtime.channels import ChannelBook
+from callcenter.runtime.engine_runner import EngineRunner
+from callcenter.runtime.pbx_bridge import PbxBridge
+from queue_engine import messages as m
+from queue_engine.config import EngineConfig, QueueConfig
+from queue_engine.engine import Engine
+from queue_engine.model.operators import OperatorState
+
+# A sibling script, not a package: its stream and parser runs are reused here.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import bench_ami  # noqa: E402  (a sibling script, not a package)
-
-from callcenter.clock import SystemClock  # noqa: E402
-from callcenter.pbx.ami import AmiClient  # noqa: E402
-from callcenter.pbx.ami_events import translate  # noqa: E402
-from callcenter.pbx.ami_protocol import AmiProtocol  # noqa: E402
-from callcenter.runtime.channels import ChannelBook  # noqa: E402
-from callcenter.runtime.engine_runner import EngineRunner  # noqa: E402
-from callcenter.runtime.pbx_bridge import PbxBridge  # noqa: E402
-from queue_engine import messages as m  # noqa: E402
-from queue_engine.config import EngineConfig, QueueConfig  # noqa: E402
-from queue_engine.engine import Engine  # noqa: E402
-from queue_engine.model.operators import OperatorState  # noqa: E402
-
-CRLF = b"\r\n"
-
+import bench_ami
 
 # -- Asterisk's side, in a child process ------------------------------------------------------
 
@@ -78,7 +75,8 @@ def _serve(sock: socket.socket, stream: bytes) -> None:
                 line.split(": ", 1) for line in raw.decode().split("\r\n") if ": " in line
             )
             conn.sendall(_answer(action))
-            lists_answered += action.get("Action", "").lower() in ("queuestatus", "coreshowchannels")
+            name = action.get("Action", "").lower()
+            lists_answered += name in ("queuestatus", "coreshowchannels")
     conn.sendall(stream)
     conn.recv(1)  # hold the connection until the client has read everything and closes
     conn.close()

@@ -171,7 +171,7 @@ class Engine:
         if outcome is not CallOutcome.ANSWERED:
             call.stage = CallStage.DONE
             self.state.calls.pop(call.call_id, None)
-        return [CallCompleted(call.call_id, outcome, waited)]
+        return [CallCompleted(call.call_id, outcome, waited, call.queue)]
 
     # -- callback offers ---------------------------------------------------------------------
 

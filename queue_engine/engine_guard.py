@@ -114,7 +114,7 @@ class GuardService:
         self.state.leave_queue(call, now)
         call.outcome = CallOutcome.OVERFLOWED
         self.state.calls.pop(call.call_id, None)
-        return [CallCompleted(call.call_id, CallOutcome.OVERFLOWED, waited)]
+        return [CallCompleted(call.call_id, CallOutcome.OVERFLOWED, waited, call.queue)]
 
     def overflow_refused(self, msg: m.OverflowRefused, now: float) -> list[Output]:
         call = self.state.calls.get(msg.call_id)

@@ -49,11 +49,12 @@ class SlaBreached:
 
 @dataclass(frozen=True, slots=True)
 class CallCompleted:
-    """The call reached its single terminal outcome."""
+    """The call reached its single terminal outcome (`queue`: where it waited, if it did)."""
 
     call_id: str
     outcome: CallOutcome
     wait_s: float
+    queue: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,11 @@ running one file without them gets a skip.
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
 
 import pytest
+from browser_support import ARGS, CHROMIUM
+from playwright.async_api import Browser, async_playwright
 
 
 def _service_url(env_name: str, what: str) -> str:
@@ -31,3 +34,12 @@ def redis_url() -> str:
 def postgres_url() -> str:
     """SQLAlchemy async URL (postgresql+asyncpg) of a real, throwaway PostgreSQL database."""
     return _service_url("CALLCENTER_TEST_DATABASE_URL", "PostgreSQL server")
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """A headless Chromium, closed after the test."""
+    async with async_playwright() as pw:
+        chromium = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        await chromium.close()

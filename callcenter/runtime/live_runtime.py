@@ -182,8 +182,7 @@ class LiveRuntime:
                 self._call_finished(output, batch.at)
 
     def _call_finished(self, done: ev.CallCompleted, at: float) -> None:
-        call = self.engine.call(done.call_id)
-        queue = call.queue if call is not None and call.queue else ""
+        queue = done.queue
         outcome = OUTCOMES[done.outcome.value]
         if queue:
             limit = self.engine.config.queue(queue).limit_s

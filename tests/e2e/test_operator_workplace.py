@@ -12,11 +12,11 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestServer
-from playwright.async_api import Browser, Page, async_playwright, expect
+from browser_support import ARTIFACTS, BROWSER_TEST
+from playwright.async_api import Browser, Page, expect
 
 from callcenter.config import Settings
 from callcenter.scripting import OperatorGuide
@@ -34,16 +34,7 @@ from callcenter.web.workplace_memory import (
 from callcenter.web.workplace_model import Arrival, HistoryEntry, ScreenPop
 from callcenter.web.workplace_ports import Workplace
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="apt-get install -y chromium"),
-]
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+pytestmark = BROWSER_TEST
 CALLER = "+79123456789"
 COMPLAINT = "passport.foreign.deadline_violation.mfc"
 
@@ -80,14 +71,6 @@ async def served() -> AsyncIterator[Served]:
     await server.start_server()
     yield Served(server, workplace)
     await server.close()
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as pw:
-        chromium = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        await chromium.close()
 
 
 async def sign_in(page: Page, base: str) -> None:

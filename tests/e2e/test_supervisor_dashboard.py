@@ -10,11 +10,11 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestServer
-from playwright.async_api import Browser, Page, async_playwright, expect
+from browser_support import ARTIFACTS, BROWSER_TEST
+from playwright.async_api import Browser, Page, expect
 
 from callcenter.config import Settings
 from callcenter.web.alerts import AlertThresholds, AlertTracker
@@ -36,16 +36,7 @@ from callcenter.web.reports import CallRow
 from callcenter.web.status import StatusAggregator
 from callcenter.web.supervisor import add_supervisor_routes
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="apt-get install -y chromium"),
-]
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+pytestmark = BROWSER_TEST
 T0 = 1_800_000_000.0
 
 
@@ -85,14 +76,6 @@ async def served() -> AsyncIterator[tuple[TestServer, LiveHub, RecordingControls
     await server.start_server()
     yield server, hub, controls
     await server.close()
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as pw:
-        chromium = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        await chromium.close()
 
 
 async def sign_in(page: Page, base: str) -> None:

@@ -6,6 +6,7 @@ import pytest
 from conftest import T10, of_type
 
 from queue_engine import (
+    CallAbandoned,
     CallAnswered,
     CallArrived,
     CallbackOfferAccepted,
@@ -79,7 +80,7 @@ def test_best_fresh_accepting_partner_within_hops_takes_the_call(
     # The caller keeps their place until the partner says yes.
     assert not of_type(out, CallCompleted)
     assert engine.handle(OverflowAccepted("u2"), T10 + 2) == [
-        CallCompleted("u2", CallOutcome.OVERFLOWED, 1.0)
+        CallCompleted("u2", CallOutcome.OVERFLOWED, 1.0, "main")
     ]
     assert engine.call("u2") is None
 
@@ -184,7 +185,7 @@ def test_accepting_books_the_callback_and_releases_the_caller(
     assert booked.number == CALLER
     assert booked.deadline == T10 + 6 + 600
     assert ReleaseCaller("u2", "callback_confirmed") in out
-    assert CallCompleted("u2", CallOutcome.CALLBACK_REQUESTED, 6.0) in out
+    assert CallCompleted("u2", CallOutcome.CALLBACK_REQUESTED, 6.0, "main") in out
     assert engine.state.queue("main").waiting == []
 
 
@@ -225,3 +226,13 @@ def test_paused_operators_do_not_count_as_capacity(make_engine: Callable[..., En
     assert queued.predicted_wait_s == pytest.approx(60.0)  # one operator instead of two: 60 s
     engine.handle(OperatorStateChanged("PJSIP/101", OperatorState.OFFLINE), T10)
     assert engine.state.capacity("main") == (0, 0)
+
+
+def test_every_terminal_outcome_names_the_queue_the_caller_waited_in(
+    make_engine: Callable[..., Engine],
+) -> None:
+    # The live figures count service level per queue from these events alone.
+    engine = _busy_engine(make_engine)
+    _join(engine, "u2", T10 + 1)
+    out = engine.handle(CallAbandoned("u2"), T10 + 9)
+    assert out == [CallCompleted("u2", CallOutcome.ABANDONED, 8.0, "main")]
