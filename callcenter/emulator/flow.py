@@ -104,8 +104,8 @@ class Dialplan:
         return status
 
     async def queue(self, ch: Channel, name: str, timeout_s: float) -> str:
-        self.pbx.newexten(ch, "Queue", f"{name},,,,{int(timeout_s)}")
-        status = await self.queues.run(ch, name, timeout_s)
+        self.pbx.newexten(ch, "Queue", f"{name},c,,,{int(timeout_s)}")
+        status = await self.queues.run(ch, name, timeout_s, options="c")
         if self.alive(ch):
             self.pbx.setvar(ch, "QUEUESTATUS", status)
         return status
@@ -119,7 +119,11 @@ class Dialplan:
             if action == "queue":
                 self.pbx.setvar(ch, "QUEUE_PRIO", ch.variables.get("CC_PRIO", "0"))
                 timeout = float(ch.variables.get("CC_TIMEOUT", "300") or 300)
-                await self.queue(ch, ch.variables.get("CC_QUEUE", "citizens"), timeout)
+                status = await self.queue(ch, ch.variables.get("CC_QUEUE", "citizens"), timeout)
+                if status == "CONTINUE":  # the operator hung up: the caller may rate the call
+                    if self.alive(ch):
+                        await self.run_agi(ch, "survey")
+                    return
                 if self.alive(ch):
                     await self.run_agi(ch, "after-queue")
             elif action == "ivr":

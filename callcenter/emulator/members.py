@@ -95,6 +95,7 @@ class Entry:
     joined_at: float
     original_position: int = 0
     ringing: bool = False
+    options: str = ""  # Queue()'s options; "c": the caller continues when the agent hangs up
 
 
 @dataclass

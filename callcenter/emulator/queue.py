@@ -87,13 +87,13 @@ class QueueApp:
 
     # the Queue() application ------------------------------------------------------------
 
-    async def run(self, ch: Channel, name: str, timeout_s: float) -> str:
+    async def run(self, ch: Channel, name: str, timeout_s: float, options: str = "") -> str:
         q = self.queues.get(name)
         if q is None:
             return "UNKNOWN"
         clock = self.pbx.clock
         prio = int(ch.variables.get("QUEUE_PRIO", "0") or 0)
-        entry = Entry(ch, prio, clock.now())
+        entry = Entry(ch, prio, clock.now(), options=options)
         entry.original_position = q.insert(entry)
         self._caller_event("QueueCallerJoin", q, ch, entry.original_position, len(q.entries))
         self.truth.joined(ch.uniqueid, clock.now())
@@ -111,7 +111,8 @@ class QueueApp:
                     await self._wait(left)
                     continue
                 if await self._ring(q, entry, member, left):
-                    return "COMPLETED"
+                    alive = ch.uniqueid in self.pbx.channels
+                    return "CONTINUE" if alive else "COMPLETED"
                 await clock.sleep(RETRY_S)
         except asyncio.CancelledError:
             if entry in q.entries:
@@ -227,7 +228,10 @@ class QueueApp:
             q.talktime = (3 * q.talktime + clock.now() - answered) / 4
             m.calls_taken += 1
             m.last_call = clock.now()
+            keep_caller = reason == "agent" and "c" in entry.options
             for gone in (first, mch if first is ch else ch):
+                if gone is ch and keep_caller:
+                    continue  # back to the dialplan after Queue() (the survey)
                 if reason != "transfer" or gone is mch:
                     pbx.hangup(gone)
             self._free(m.interface, wrapup=True)

@@ -22,6 +22,7 @@ from callcenter.clock import Clock
 from callcenter.ivr.menus import Menu
 from callcenter.ivr.portal import Portal
 from callcenter.ivr.runner import PhraseRecognizer
+from callcenter.ivr.session import IvrSession
 from callcenter.pbx.agi_server import AgiRoutes, AgiServer
 from callcenter.pbx.ami import AmiClient
 from callcenter.runtime.agi_routes import EngineRoutes, RouteDeps
@@ -112,6 +113,7 @@ class LiveRuntime:
         # Calls (sent, received) per partner; the federation link replaces it when wired.
         self.partner_counts: Callable[[str], tuple[int, int]] = lambda _partner: (0, 0)
         self.route_deps.announcement = self._announcement
+        self.route_deps.on_ivr_session = self._ivr_session
         sinks: list[Callable[[Batch], None]] = [self.recorder, self.executor, self._count]
         for sink in [*sinks, *parts.on_batch]:
             self.runner.add_sink(sink)
@@ -146,6 +148,9 @@ class LiveRuntime:
         except Exception:  # no synthesiser at hand: the recorded generic announcement
             log.exception("could not synthesise the emergency announcement")
             return prompt
+
+    def _ivr_session(self, call_id: str, session: IvrSession) -> None:
+        self.recorder.ivr_session(call_id, session, self.clock.now())
 
     def local_now(self) -> datetime:
         return datetime.fromtimestamp(self.clock.now(), self.tz)

@@ -15,11 +15,19 @@ import dataclasses
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
+from callcenter.ivr.session import IvrSession
 from callcenter.runtime.claims import ActionClaims, SingleNodeClaims
 from callcenter.runtime.engine_runner import Batch
-from callcenter.store.records import CallbackAttempt, CallEvent, CallRecord, NewCallback
+from callcenter.store.records import (
+    CallbackAttempt,
+    CallEvent,
+    CallRecord,
+    NewCallback,
+    SurveyAnswer,
+)
 from callcenter.store.repositories import Store
 from queue_engine import commands as c
 from queue_engine import events as e
@@ -28,6 +36,8 @@ from queue_engine.model.calls import CallOutcome
 from queue_engine.model.schedule import Mode
 
 log = logging.getLogger(__name__)
+
+SURVEY_MENU = "survey"  # ivr_scripts/survey.yaml: its answers are the caller's ratings
 
 Write = Callable[[], Awaitable[Any]]
 OUTCOMES = {
@@ -139,6 +149,28 @@ class Recorder:
 
     def _offer(self, cmd: c.OfferCallback, at: float) -> None:
         self._event(cmd.call_id, at, "callback_offer", number=cmd.number)
+
+    def ivr_session(self, call_id: str, session: IvrSession, at: float) -> None:
+        """One IVR run: in the timeline with what was heard; the survey's answers stored."""
+        phrases = [
+            {"node": p.node, "text": p.text, "phrase": p.phrase, "confidence": p.confidence}
+            for p in session.phrases
+        ]
+        path = [{"node": s.node, "input": s.input, "via": s.via} for s in session.path]
+        self._event(
+            call_id, at, "ivr", menu=session.menu, outcome=session.outcome, path=path,
+            phrases=phrases,
+        )  # fmt: skip
+        if session.menu != SURVEY_MENU:
+            self._call(CallRecord(id=call_id, ivr_path=tuple(session.node_ids)))
+            return
+        for question, answer in sorted(session.answers.items()):
+            stored = SurveyAnswer(call_id=call_id, question=question, answer=answer, at=at)
+            key = f"survey:{call_id}:{question}"
+            self._write(self._claimed(key, partial(self._store.calls.record_survey, stored)))
+        rating = session.answers.get("rating", "")
+        if rating.isdigit():
+            self._call(CallRecord(id=call_id, survey_rating=int(rating)))
 
     def _callback_requested(self, ev: e.CallbackRequested, at: float) -> None:
         new = NewCallback(

@@ -30,6 +30,11 @@ async def test_a_call_at_0030_is_served_by_the_night_ivr(tmp_path: Path) -> None
         record = await center.store.calls.get_call(uid)
         assert record is not None
         assert (record.mode, record.outcome) == ("night", "ivr")
+        assert record.ivr_path is not None
+        assert record.ivr_path[:3] == ("welcome", "main", "faq")
+        ivr = [e.details for e in await center.store.calls.timeline(uid) if e.kind == "ivr"]
+        assert [(i["menu"], i["outcome"]) for i in ivr] == [("night", "self_served")]
+        assert {"node": "main", "input": "1", "via": "dtmf"} in ivr[0]["path"]
 
 
 async def test_a_night_callback_request_is_called_after_0600(tmp_path: Path) -> None:
