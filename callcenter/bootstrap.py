@@ -8,11 +8,12 @@ closes the resources in one visible order: database (migrated), live state, engi
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from callcenter.federation import (
     federation_context,
     load_federation_config,
 )
+from callcenter.ivr.context import RunnerSettings
 from callcenter.ivr.menus import load_menus, shipped_menus_dir
 from callcenter.ivr.portal import demo_portal_file, load_portal_file
 from callcenter.runtime.claims import RedisClaims
@@ -42,6 +44,7 @@ from callcenter.runtime.operator_ports import (
 )
 from callcenter.scripting import OperatorGuide
 from callcenter.speech.prompts import PromptSpeaker
+from callcenter.speech.recognizer import VoskRecognizer
 from callcenter.speech.synth import EspeakSynthesizer
 from callcenter.store.migrate import migrate
 from callcenter.store.repositories import Store, open_store
@@ -121,6 +124,8 @@ def build(settings: Settings, options: BuildOptions | None = None) -> web.Applic
     if options.with_runtime:
         app[RUNTIME] = runtime
         app.cleanup_ctx.append(_run(runtime, status, node_id))
+        if settings.vosk_model:
+            app.on_startup.append(_speech(runtime, Path(settings.vosk_model), status))
     users = _users(settings, store)
     if isinstance(users, StoreUserDirectory):
         app.on_startup.append(lambda _app: users.reload())
@@ -250,7 +255,7 @@ def _runtime(
         ami_secret=settings.ami_secret,
         agi_host=settings.agi_host,
         agi_port=settings.agi_port,
-        menus=load_menus(shipped_menus_dir()),
+        menus=load_menus(Path(settings.menus_dir) if settings.menus_dir else shipped_menus_dir()),
     )
     runtime = LiveRuntime(options, store=store, clock=clock, parts=RuntimeParts(hub=hub))
     runtime.parts.knowledge = guide.knowledge_base
@@ -262,6 +267,10 @@ def _runtime(
             sounds_dir=sounds, synthesizer=EspeakSynthesizer()
         ).speak
     runtime.route_deps.services_for = runtime.services_for
+    recordings = Path(settings.recordings_dir).resolve()
+    runtime.route_deps.ivr_settings = RunnerSettings(
+        sound_prefix=settings.sound_prefix, record_prefix=f"{recordings}/ivr-"
+    )
     return runtime
 
 
@@ -318,6 +327,30 @@ def _run(runtime: LiveRuntime, status: StatusAggregator, node_id: str) -> Cleanu
         await runtime.stop()
 
     return ctx
+
+
+def _speech(
+    runtime: LiveRuntime, model_dir: Path, status: StatusAggregator
+) -> Callable[[web.Application], Awaitable[None]]:
+    """Loads the Vosk model (seconds, hundreds of MB) off the event loop. A missing model is a
+    fault, not a stop: the menus keep working by DTMF and the status page says so."""
+
+    async def start(_app: web.Application) -> None:
+        problem = ""
+        try:
+            recognizer = await asyncio.to_thread(VoskRecognizer.load, model_dir)
+        except Exception as exc:  # vosk reports a broken model with a bare Exception
+            problem = str(exc)
+            log.error("speech recognition off, IVR menus take DTMF only: %s", exc)
+        else:
+            runtime.route_deps.recognizer = recognizer
+
+        async def check() -> ComponentStatus:
+            return ComponentStatus(not problem, problem or f"vosk {model_dir.name}")
+
+        status.add("speech", check)
+
+    return start
 
 
 async def _in_process() -> ComponentStatus:

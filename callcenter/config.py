@@ -53,6 +53,12 @@ class Settings:
     queues: str = "citizens"
     federation_config: str = ""
     sounds_dir: str = "var/sounds"
+    # Where Asterisk plays our prompts from, relative to its sounds root (sounds_dir is mounted
+    # there), and where it writes callers' recordings (shared with the engine).
+    sound_prefix: str = "callcenter/"
+    recordings_dir: str = "var/recordings"
+    # IVR menus: the shipped ivr_scripts/ unless an administrator keeps their own copy.
+    menus_dir: str = ""
     vosk_model: str = ""
     queue_limit_s: float = 40.0
     callback_deadline_s: float = 600.0

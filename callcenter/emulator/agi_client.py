@@ -172,7 +172,9 @@ class AgiSession:
     def _record(self, name: str, fmt: str) -> str:
         wav = self.script.wav if self.script else None
         if wav and self.recordings is not None:
-            dest = self.recordings / f"{name.lstrip('/')}.{fmt}"
+            # An absolute name is written where it says (pathlib's join keeps it), a relative
+            # one under the spool directory, as Asterisk does.
+            dest = self.recordings / f"{name}.{fmt}"
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(wav, dest)
         return "200 result=0 (timeout) endpos=32000\n"

@@ -25,7 +25,9 @@ class CallerScript:
     dnid: str = "1000"
 
     def keys(self, prompt: str, *, single: bool) -> str:
-        """Digits the caller enters at `prompt` ("" = none)."""
+        """Digits the caller enters at `prompt` ("" = none); `prompt` may carry the sounds
+        subdirectory ("callcenter/night_main"): the caller hears the same words either way."""
+        prompt = prompt.rsplit("/", 1)[-1]
         if prompt.startswith(OFFER_PROMPT) and self.accept_callback:
             return "1"
         if isinstance(self.digits, dict):

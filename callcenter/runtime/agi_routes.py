@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from callcenter.ivr.context import RunnerSettings
 from callcenter.ivr.menus import Menu
 from callcenter.ivr.runner import IvrRunner, PhraseRecognizer
 from callcenter.ivr.services import IvrServices
@@ -55,6 +56,8 @@ class RouteDeps:
     on_ivr_session: Callable[[str, IvrSession], None] | None = None
     # The sound to play for an announcement prompt (the supervisor's own emergency text).
     announcement: Callable[[str], Awaitable[str]] | None = None
+    # Where prompts and recordings live as Asterisk sees them.
+    ivr_settings: RunnerSettings = field(default_factory=RunnerSettings)
 
 
 class EngineRoutes:
@@ -153,7 +156,11 @@ class EngineRoutes:
             return None
         services = self.d.services_for(call_id, ch.request.callerid)
         runner = IvrRunner(
-            menu=menu, services=services, clock=self.d.local_time, recognizer=self.d.recognizer
+            menu=menu,
+            services=services,
+            clock=self.d.local_time,
+            recognizer=self.d.recognizer,
+            settings=self.d.ivr_settings,
         )
         session = await runner.run(AgiIvrChannel(ch), call_id=call_id)
         if self.d.on_ivr_session is not None:

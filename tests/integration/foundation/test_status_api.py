@@ -61,3 +61,20 @@ async def test_unknown_api_path_is_a_json_error(aiohttp_client, tmp_path: Path) 
     resp = await client.get("/api/nope", headers={"X-API-Key": settings.api_key})
     assert resp.status == 404
     assert (await resp.json())["error_id"] == "not_found"
+
+
+async def test_a_missing_speech_model_is_reported_and_the_engine_still_starts(
+    aiohttp_client, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'cc.db'}",
+        ami_port=closed_port(),
+        agi_port=closed_port(),
+        vosk_model=str(tmp_path / "no-model"),
+        sounds_dir=str(tmp_path / "sounds"),
+    )
+    client: TestClient = await aiohttp_client(build(settings))
+    body = await (await client.get("/api/status")).json()
+    assert body["components"]["speech"]["ok"] is False
+    assert "not a Vosk model directory" in body["components"]["speech"]["detail"]
+    assert body["components"]["agi"]["ok"] is True  # the menus still run, by DTMF

@@ -88,6 +88,8 @@ async def live_center(
     web_port: int = 0,
     federation_config: str = "",
     clock: ScaledClock | None = None,
+    menus_dir: str = "",
+    vosk_model: str = "",
 ) -> AsyncIterator[Center]:
     """`operators`: interface -> handle time in seconds (the bot answers after 1 s)."""
     settings = Settings(
@@ -99,6 +101,9 @@ async def live_center(
         redis_url=redis_url,
         center_id=center_id or f"test-{uuid.uuid4().hex[:8]}",
         sounds_dir=str(tmp_path / "sounds"),
+        recordings_dir=str(tmp_path / "recordings"),
+        menus_dir=menus_dir,
+        vosk_model=vosk_model,
         web_port=web_port,
         federation_config=federation_config,
     )
