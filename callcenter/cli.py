@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, str] = {
     "simulate": "replay a day of calls in virtual time through the policies",
     "staffing": "Erlang C / Erlang A staffing calculator",
     "migrate": "apply database migrations",
+    "users": "add or list the people who may sign in (production)",
     "prompts": "build IVR prompt audio from the menus and FAQ text",
 }
 

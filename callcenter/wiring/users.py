@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from callcenter.store.repositories import Store
 from callcenter.web.auth import User, verify_password
+
+# An unknown login re-reads the table (someone just added with `callcenter users add`), at most
+# this often, so that guessing logins cannot hammer the database.
+RELOAD_EVERY_S = 5.0
 
 
 class StoreUserDirectory:
     """Users from the `operators` table, cached; `reload()` runs at start-up and on demand."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._store = store
         self._users: dict[str, User] = {}
+        self._clock = clock
+        self._loaded_at = float("-inf")
 
     async def reload(self) -> None:
+        self._loaded_at = self._clock()
         rows = await self._store.operators.all()
         self._users = {
             r.id: User(r.id, r.name, r.role, r.sip_endpoint, r.password_hash or "") for r in rows
@@ -23,6 +33,8 @@ class StoreUserDirectory:
         return self._users.get(user_id)
 
     async def authenticate(self, login: str, password: str) -> User | None:
+        if login not in self._users and self._clock() - self._loaded_at >= RELOAD_EVERY_S:
+            await self.reload()
         user = self._users.get(login)
         if user is None or not user.password_hash:
             return None
