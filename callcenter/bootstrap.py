@@ -57,8 +57,8 @@ from callcenter.web.operator import add_operator_routes
 from callcenter.web.status import ComponentStatus, StatusAggregator
 from callcenter.web.supervisor import add_supervisor_routes
 from callcenter.web.workplace_hub import OperatorHub
-from callcenter.web.workplace_memory import InMemoryBooking
 from callcenter.web.workplace_ports import Workplace
+from callcenter.wiring.booking_sql import SqlBooking, SqlPortal
 from callcenter.wiring.users import StoreUserDirectory
 from callcenter.wiring.web_sources import StoreAuditLog, StoreReportSource
 from callcenter.wiring.workplace_sql import SqlWorkplaceStore
@@ -202,7 +202,7 @@ def _operator_workplace(
         controls=AmiOperatorControls(runtime),
         store=workplace_store,
         history=workplace_store,
-        booking=InMemoryBooking(),
+        booking=SqlBooking(store, settings.tz),
         calls=RuntimeCallActions(runtime),
         clock=clock.now,
         tz=settings.tz,
@@ -259,7 +259,8 @@ def _runtime(
     )
     runtime = LiveRuntime(options, store=store, clock=clock, parts=RuntimeParts(hub=hub))
     runtime.parts.knowledge = guide.knowledge_base
-    runtime.parts.portal = load_portal_file(demo_portal_file(), runtime.local_now)
+    # The regional portal's local stand-in; bookings made by callers are kept in our database.
+    runtime.parts.portal = SqlPortal(load_portal_file(demo_portal_file(), runtime.local_now), store)
     runtime.parts.on_call_finished = metrics.observe_call_finished
     if shutil.which("espeak-ng"):
         sounds = Path(settings.sounds_dir)

@@ -103,6 +103,10 @@ class InMemoryPortal:
         return booking
 
     @property
+    def slots(self) -> list[Slot]:
+        return list(self._slots.values())
+
+    @property
     def bookings(self) -> list[Booking]:
         return list(self._booked.values())
 

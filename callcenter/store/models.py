@@ -169,7 +169,8 @@ class AppealRow(Base):
 
 class AppointmentRow(Base):
     __tablename__ = "appointments"
-    __table_args__ = (Index(None, "citizen_phone"),)
+    # One citizen per reception slot: a second booking of the same slot fails in the database.
+    __table_args__ = (Index(None, "citizen_phone"), UniqueConstraint("agency", "slot_start"))
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     citizen_phone: Mapped[str] = mapped_column(PHONE, ForeignKey("citizens.phone"))

@@ -12,6 +12,7 @@ from typing import Any
 
 import phonenumbers
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callcenter.store.models import AppealRow, AppointmentRow, CallRow, CitizenRow
@@ -20,6 +21,15 @@ from callcenter.store.repo_calls import call_from_row
 from callcenter.store.sql import ensure_call, insert_for
 
 _APPEAL_FIELDS = [c.name for c in AppealRow.__table__.columns]
+
+
+class SlotTaken(Exception):
+    """The reception slot was booked by someone else first."""
+
+    def __init__(self, agency: str, slot_start: float) -> None:
+        super().__init__(f"slot {slot_start} of {agency!r} is already booked")
+        self.agency = agency
+        self.slot_start = slot_start
 
 
 def _parse(phone: str, region: str) -> phonenumbers.PhoneNumber | None:
@@ -138,19 +148,40 @@ class CitizenRepository:
         )
 
     async def book_appointment(self, appointment: Appointment) -> None:
-        async with self._sessions.begin() as session:
-            key = await self._touch(session, appointment.citizen_phone, None)
-            if appointment.call_id is not None:
-                await ensure_call(session, appointment.call_id, self._clock())
-            stmt = insert_for(session, AppointmentRow).values(
-                id=appointment.id,
-                citizen_phone=key,
-                agency=appointment.agency,
-                slot_start=appointment.slot_start,
-                service=appointment.service,
-                call_id=appointment.call_id,
-            )
-            await session.execute(stmt.on_conflict_do_nothing(index_elements=["id"]))
+        """Store an appointment (idempotent per id); `SlotTaken` if someone else holds the slot
+        or the id is already used for another one."""
+        try:
+            async with self._sessions.begin() as session:
+                key = await self._touch(session, appointment.citizen_phone, None)
+                if appointment.call_id is not None:
+                    await ensure_call(session, appointment.call_id, self._clock())
+                stmt = insert_for(session, AppointmentRow).values(
+                    id=appointment.id,
+                    citizen_phone=key,
+                    agency=appointment.agency,
+                    slot_start=appointment.slot_start,
+                    service=appointment.service,
+                    call_id=appointment.call_id,
+                )
+                await session.execute(stmt.on_conflict_do_nothing(index_elements=["id"]))
+                row = await session.get(AppointmentRow, appointment.id)
+                if row is None or (row.agency, row.slot_start) != (
+                    appointment.agency,
+                    appointment.slot_start,
+                ):
+                    raise SlotTaken(appointment.agency, appointment.slot_start)
+        except IntegrityError as exc:  # the unique (agency, slot_start) of another booking
+            raise SlotTaken(appointment.agency, appointment.slot_start) from exc
+
+    async def taken_slots(self, agency: str, start: float, end: float) -> set[float]:
+        """Start times of the booked slots of an agency in [start, end)."""
+        query = select(AppointmentRow.slot_start).where(
+            AppointmentRow.agency == agency,
+            AppointmentRow.slot_start >= start,
+            AppointmentRow.slot_start < end,
+        )
+        async with self._sessions() as session:
+            return set(await session.scalars(query))
 
     async def appointments(self, phone: str) -> list[Appointment]:
         query = (

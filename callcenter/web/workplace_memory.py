@@ -88,7 +88,7 @@ class InMemoryBooking:
         self._first, self._last, self._minutes = first_hour, last_hour, minutes
         self.appointments: list[Appointment] = []
 
-    def _generated(self, agency_id: str, service_id: str, day: str) -> list[Slot]:
+    def generated(self, agency_id: str, service_id: str, day: str) -> list[Slot]:
         start = datetime.combine(date.fromisoformat(day), datetime.min.time())
         if start.weekday() >= 5:
             return []
@@ -102,7 +102,7 @@ class InMemoryBooking:
 
     async def free_slots(self, agency_id: str, service_id: str, day: str) -> list[Slot]:
         taken = {(a.slot.agency_id, a.slot.start) for a in self.appointments}
-        slots = self._generated(agency_id, service_id, day)
+        slots = self.generated(agency_id, service_id, day)
         return [s for s in slots if (s.agency_id, s.start) not in taken]
 
     async def book(
