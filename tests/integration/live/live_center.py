@@ -21,8 +21,10 @@ from aiohttp import web
 from callcenter.bootstrap import RUNTIME, STORE, BuildOptions, build
 from callcenter.clock import ScaledClock
 from callcenter.config import Settings
+from callcenter.emulator.callers import CallerScript
 from callcenter.emulator.emulator import Emulator, EmulatorConfig
 from callcenter.runtime.live_runtime import LiveRuntime
+from callcenter.store.records import CallRecord
 from callcenter.store.repositories import Store
 
 TZ = "Europe/Moscow"
@@ -61,6 +63,27 @@ class Center:
         self.app, self.runner, self.url = await start_app(self.settings, self.clock)
         self.runtime, self.store = self.app[RUNTIME], self.app[STORE]
         assert await self.runtime.ami.wait_ready(10), "the engine did not log in to the emulator"
+
+    def ended(self, uid: str) -> bool:
+        truth = self.emulator.truth.get(uid)
+        return truth is not None and truth.ended_at is not None
+
+    def answered(self, uid: str) -> bool:
+        truth = self.emulator.truth.get(uid)
+        return truth is not None and truth.answered_at is not None
+
+    async def busy_operator(self, number: str = "+79160000001") -> str:
+        """A call that an operator answers and keeps for ten minutes: the center is busy."""
+        uid = self.emulator.place_call(CallerScript(number=number, talk_s=600))
+        await self.wait_for(lambda: self.answered(uid), virtual_s=60, label="busy call answered")
+        return uid
+
+    async def call_record(self, uid: str) -> CallRecord:
+        """The call's record once every pending write has reached the database."""
+        await self.runtime.recorder.drain()
+        record = await self.store.calls.get_call(uid)
+        assert record is not None, f"no record of {uid}"
+        return record
 
     async def wait_for(
         self, what: Callable[[], bool], *, virtual_s: float, label: str = ""

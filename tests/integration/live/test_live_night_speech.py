@@ -61,14 +61,8 @@ async def test_a_night_caller_says_question_and_hears_the_faq_answer(tmp_path: P
             digits={"night_faq_menu": "1", "night_after_answer": "0"},
         )
         uid = center.emulator.place_call(script)
-        await center.wait_for(
-            lambda: center.emulator.truth.get(uid).ended_at is not None,  # type: ignore[union-attr]
-            virtual_s=300,
-            label="night call finished",
-        )
-        await center.runtime.recorder.drain()
-        record = await center.store.calls.get_call(uid)
-        assert record is not None
+        await center.wait_for(lambda: center.ended(uid), virtual_s=300, label="night call over")
+        record = await center.call_record(uid)
         assert (record.mode, record.outcome) == ("night", "ivr")
         ivr = [e.details for e in await center.store.calls.timeline(uid) if e.kind == "ivr"]
         assert len(ivr) == 1

@@ -30,15 +30,6 @@ async def sign_in(page: Page, base: str) -> None:
     await expect(page.locator("#link")).to_have_text("онлайн")
 
 
-async def busy_operator(center: Center) -> None:
-    uid = center.emulator.place_call(CallerScript(number="+79160000001", talk_s=600))
-    await center.wait_for(
-        lambda: center.emulator.truth.get(uid).answered_at is not None,  # type: ignore[union-attr]
-        virtual_s=60,
-        label="the operator takes the first call",
-    )
-
-
 def virtual_ms(seconds: float) -> float:
     return seconds / SPEED * 1000 + 3000
 
@@ -52,7 +43,7 @@ async def test_the_supervisor_watches_an_overload_and_switches_emergency_mode(
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         await sign_in(page, center.url)
-        await busy_operator(center)
+        await center.busy_operator()
         await expect(page.locator(".sl-15m")).to_have_text("100%", timeout=virtual_ms(10))
 
         # The caller declines the callback offer, keeps waiting and gives up after 70 s.

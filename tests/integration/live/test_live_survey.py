@@ -17,14 +17,8 @@ async def test_the_survey_after_a_day_call_stores_its_rating(tmp_path: Path) -> 
             digits={"survey_rating": "4", "survey_resolved": "1", "survey_recommend": "2"},
         )
         uid = center.emulator.place_call(script)
-        await center.wait_for(
-            lambda: center.emulator.truth.get(uid).ended_at is not None,  # type: ignore[union-attr]
-            virtual_s=180,
-            label="call and survey over",
-        )
-        await center.runtime.recorder.drain()
-        record = await center.store.calls.get_call(uid)
-        assert record is not None
+        await center.wait_for(lambda: center.ended(uid), virtual_s=180, label="survey over")
+        record = await center.call_record(uid)
         assert (record.outcome, record.survey_rating) == ("answered", 4)
         answers = {a.question: a.answer for a in await center.store.calls.surveys(uid)}
         assert answers == {"rating": "4", "resolved": "yes", "recommend": "no"}
@@ -37,12 +31,7 @@ async def test_the_survey_after_a_day_call_stores_its_rating(tmp_path: Path) -> 
 async def test_a_caller_who_hangs_up_first_is_not_surveyed(tmp_path: Path) -> None:
     async with live_center(tmp_path, operators={"PJSIP/101": 600.0}) as center:
         uid = center.emulator.place_call(CallerScript(number="+79161234567", talk_s=15))
-        await center.wait_for(
-            lambda: center.emulator.truth.get(uid).ended_at is not None,  # type: ignore[union-attr]
-            virtual_s=120,
-        )
-        await center.runtime.recorder.drain()
-        record = await center.store.calls.get_call(uid)
-        assert record is not None
+        await center.wait_for(lambda: center.ended(uid), virtual_s=120, label="call over")
+        record = await center.call_record(uid)
         assert record.survey_rating is None
         assert await center.store.calls.surveys(uid) == []

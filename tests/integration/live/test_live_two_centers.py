@@ -16,6 +16,7 @@ from callcenter.bootstrap import FEDERATION
 from callcenter.clock import ScaledClock
 from callcenter.emulator.callers import CallerScript
 from callcenter.federation.config import default_secret_env
+from callcenter.store.records import CallRecord
 
 SECRET = "a-shared-secret-of-the-pair-0123456789"
 TRUNK_NUMBER = "9000"
@@ -104,16 +105,6 @@ def accepting(center: Center, partner: str) -> bool:
     return known is not None and known.accepting
 
 
-async def busy_operator(center: Center) -> None:
-    """A's only operator takes a long call, so that a newcomer would wait minutes."""
-    uid = center.emulator.place_call(CallerScript(number="+79160000001", talk_s=600))
-    await center.wait_for(
-        lambda: center.emulator.truth.get(uid).answered_at is not None,  # type: ignore[union-attr]
-        virtual_s=60,
-        label="first call answered",
-    )
-
-
 async def operator_view(center: Center, login: str, call_id: str) -> dict[str, Any]:
     """What the operator's workplace shows for the call, read as the operator over HTTP."""
     # unsafe=True: the jar must keep cookies of a bare IP address (127.0.0.1).
@@ -127,6 +118,15 @@ async def operator_view(center: Center, login: str, call_id: str) -> dict[str, A
             return body
 
 
+async def callback_taken_at_a(a: Center, b: Center, uid: str) -> CallRecord:
+    """The caller at A took the callback offered instead of B, and B never saw the call."""
+    await a.wait_for(lambda: a.ended(uid), virtual_s=120, label="caller took the callback")
+    assert inbound_calls(b) == []
+    record = await a.call_record(uid)
+    assert record.outcome == "callback"
+    return record
+
+
 def inbound_calls(center: Center) -> list[str]:
     return [t.uniqueid for t in center.emulator.truth.all() if t.caller == "+79165550000"]
 
@@ -135,7 +135,7 @@ async def test_overload_at_a_goes_to_b_before_40_s_with_its_context(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with two_centers(tmp_path, monkeypatch) as (a, b):
-        await busy_operator(a)
+        await a.busy_operator()
         uid = a.emulator.place_call(
             CallerScript(number="+79165550000", name="Анна", digits={"": "1"}, talk_s=30)
         )
@@ -190,22 +190,13 @@ async def test_b_near_its_limit_refuses_and_a_offers_a_callback(
     async with two_centers(
         tmp_path, monkeypatch, poll_s=600, stale_s=3600, b_operators={"PJSIP/102": 600.0}
     ) as (a, b):
-        await busy_operator(b)  # B's only operator is now busy for ten minutes
+        await b.busy_operator()  # B's only operator is now busy for ten minutes
         assert accepting(a, "center-b")
-        await busy_operator(a)
+        await a.busy_operator()
         uid = a.emulator.place_call(
             CallerScript(number="+79165550000", accept_callback=True, talk_s=30)
         )
-        await a.wait_for(
-            lambda: a.emulator.truth.get(uid).ended_at is not None,  # type: ignore[union-attr]
-            virtual_s=120,
-            label="caller took the callback and hung up",
-        )
-        assert inbound_calls(b) == []
-        await a.runtime.recorder.drain()
-        record = await a.store.calls.get_call(uid)
-        assert record is not None
-        assert record.outcome == "callback"
+        record = await callback_taken_at_a(a, b, uid)
         assert record.overflow_partner is None
         timeline = await a.store.calls.timeline(uid)
         events = [e.kind for e in timeline]
@@ -230,18 +221,9 @@ async def test_a_stops_sending_within_seconds_when_b_goes_silent(
         )
         noticed_after = a.clock.now() - stopped_at
         assert noticed_after < 30, noticed_after  # stale after 15 s, plus a poll and a timeout
-        await busy_operator(a)
+        await a.busy_operator()
         uid = a.emulator.place_call(
             CallerScript(number="+79165550000", accept_callback=True, talk_s=30)
         )
-        await a.wait_for(
-            lambda: a.emulator.truth.get(uid).ended_at is not None,  # type: ignore[union-attr]
-            virtual_s=120,
-            label="caller took the callback",
-        )
-        assert inbound_calls(b) == []
-        await a.runtime.recorder.drain()
-        record = await a.store.calls.get_call(uid)
-        assert record is not None
-        assert record.outcome == "callback"
+        await callback_taken_at_a(a, b, uid)
         assert "overflow" not in [e.kind for e in await a.store.calls.timeline(uid)]
