@@ -59,6 +59,7 @@ from callcenter.web.supervisor import add_supervisor_routes
 from callcenter.web.workplace_hub import OperatorHub
 from callcenter.web.workplace_ports import Workplace
 from callcenter.wiring.booking_sql import SqlBooking, SqlPortal
+from callcenter.wiring.schedule import load_shifts, schedule_source
 from callcenter.wiring.users import StoreUserDirectory
 from callcenter.wiring.web_sources import StoreAuditLog, StoreReportSource
 from callcenter.wiring.workplace_sql import SqlWorkplaceStore
@@ -140,6 +141,9 @@ def build(settings: Settings, options: BuildOptions | None = None) -> web.Applic
         clock=clock.now,
         tz=settings.tz,
         agents_needed=_agents_needed,
+        schedule=schedule_source(load_shifts(Path(settings.schedule_file)))
+        if settings.schedule_file
+        else None,
     )
     bridge = _operator_workplace(app, settings, runtime, store, users, clock)
     if partners is not None and options.with_runtime:

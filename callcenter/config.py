@@ -59,6 +59,8 @@ class Settings:
     recordings_dir: str = "var/recordings"
     # IVR menus: the shipped ivr_scripts/ unless an administrator keeps their own copy.
     menus_dir: str = ""
+    # Shifts (`from,to,operators` CSV) shown next to the staffing advice; empty: none.
+    schedule_file: str = ""
     vosk_model: str = ""
     queue_limit_s: float = 40.0
     callback_deadline_s: float = 600.0

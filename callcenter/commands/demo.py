@@ -42,6 +42,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+DEMO_SCHEDULE = Path(__file__).resolve().parents[1] / "wiring" / "demo_schedule.csv"
+
+
 def _settings(args: argparse.Namespace, data_dir: Path) -> Settings:
     overrides: dict[str, Any] = {
         "mode": "demo",
@@ -50,6 +53,7 @@ def _settings(args: argparse.Namespace, data_dir: Path) -> Settings:
         "ami_port": _free_port(),
         "agi_host": "127.0.0.1",
         "agi_port": _free_port(),
+        "schedule_file": str(DEMO_SCHEDULE),
     }
     if args.port is not None:
         overrides["web_port"] = args.port
