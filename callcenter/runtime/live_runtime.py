@@ -19,6 +19,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from callcenter.clock import Clock
+from callcenter.ivr.choices import chosen_labels
 from callcenter.ivr.menus import Menu
 from callcenter.ivr.portal import Portal
 from callcenter.ivr.runner import PhraseRecognizer
@@ -43,8 +44,11 @@ from callcenter.web.status import ComponentStatus
 from queue_engine import events as ev
 from queue_engine.config import EngineConfig
 from queue_engine.engine import Engine
+from queue_engine.model.calls import CallOutcome
 
 log = logging.getLogger(__name__)
+
+MAX_CHOICES = 8  # menu choices kept per caller for the screen pop
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,8 @@ class LiveRuntime:
         self.partner_counts: Callable[[str], tuple[int, int]] = lambda _partner: (0, 0)
         self.route_deps.announcement = self._announcement
         self.route_deps.on_ivr_session = self._ivr_session
+        # What each caller chose in the menus, for the operator's screen pop (taken on answer).
+        self.ivr_choices: dict[str, tuple[str, ...]] = {}
         sinks: list[Callable[[Batch], None]] = [self.recorder, self.executor, self._count]
         for sink in [*sinks, *parts.on_batch]:
             self.runner.add_sink(sink)
@@ -151,6 +157,10 @@ class LiveRuntime:
 
     def _ivr_session(self, call_id: str, session: IvrSession) -> None:
         self.recorder.ivr_session(call_id, session, self.clock.now())
+        menu = self.options.menus.get(session.menu)
+        if menu is not None and session.menu != "survey":
+            chosen = self.ivr_choices.get(call_id, ()) + chosen_labels(menu, session)
+            self.ivr_choices[call_id] = chosen[-MAX_CHOICES:]
 
     def local_now(self) -> datetime:
         return datetime.fromtimestamp(self.clock.now(), self.tz)
@@ -187,6 +197,8 @@ class LiveRuntime:
                 self._call_finished(output, batch.at)
 
     def _call_finished(self, done: ev.CallCompleted, at: float) -> None:
+        if done.outcome is not CallOutcome.ANSWERED:  # nobody will see these choices
+            self.ivr_choices.pop(done.call_id, None)
         queue = done.queue
         outcome = OUTCOMES[done.outcome.value]
         if queue:

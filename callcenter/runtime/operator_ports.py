@@ -19,7 +19,9 @@ from callcenter.store.records import InvalidRecord, NewCallback
 from callcenter.web.errors import ApiError
 from callcenter.web.workplace_hub import OperatorHub
 from callcenter.web.workplace_model import Arrival, OperatorRef, ScreenPop
+from queue_engine import commands as c
 from queue_engine import messages as m
+from queue_engine.model.callbacks import AttemptResult
 from queue_engine.model.operators import OperatorState
 
 log = logging.getLogger(__name__)
@@ -106,10 +108,16 @@ class OperatorBridge:
         self._wrapup_s = wrapup_s
         self._talking: dict[str, str] = {}  # call id -> operator interface
         self.arrivals: dict[str, Arrival] = {}  # call id -> how it came (set by the routes)
+        self._dialling: dict[str, tuple[str, str, str]] = {}  # callback -> operator, number, topic
 
     def __call__(self, batch: Batch) -> None:
         msg = batch.message
-        if isinstance(msg, m.CallAnswered):
+        for output in batch.outputs:
+            if isinstance(output, c.OriginateCallback):
+                self._dialling[output.callback_id] = self._callback_leg(output)
+        if isinstance(msg, m.CallbackAttemptFinished):
+            self._callback_finished(msg, batch.at)
+        elif isinstance(msg, m.CallAnswered):
             self._answered(msg, batch.at)
         elif isinstance(msg, m.CallEnded) and msg.call_id in self._talking:
             self._ended(msg.call_id)
@@ -123,7 +131,10 @@ class OperatorBridge:
             return
         self._talking[msg.call_id] = msg.operator_id
         number, name = self._rt.channels.callers.get(msg.call_id, (call.caller, ""))
-        arrival = self.arrivals.pop(msg.call_id, Arrival("overflow" if call.hops else "direct"))
+        choices = self._rt.ivr_choices.pop(msg.call_id, ())
+        arrival = self.arrivals.pop(msg.call_id, None) or Arrival(
+            "overflow" if call.hops else "direct", ivr_choices=choices
+        )
         pop = ScreenPop(
             call_id=msg.call_id,
             number=number or call.caller,
@@ -133,6 +144,32 @@ class OperatorBridge:
             caller_name=name,
             queue=call.queue,
             arrival=arrival,
+        )
+        self._hub.pop(user, pop)
+
+    def _callback_leg(self, cmd: c.OriginateCallback) -> tuple[str, str, str]:
+        request = self._rt.engine.callbacks.desk.requests.get(cmd.callback_id)
+        return cmd.operator_id, cmd.number, request.topic if request is not None else ""
+
+    def _callback_finished(self, msg: m.CallbackAttemptFinished, at: float) -> None:
+        """The citizen answered the callback: the operator, on the line already, gets the pop."""
+        leg = self._dialling.pop(msg.callback_id, None)
+        if leg is None or msg.result is not AttemptResult.ANSWERED:
+            return
+        interface, number, topic = leg
+        user = self._user_of(interface)
+        if user is None:
+            return
+        self._talking[msg.callback_id] = interface
+        pop = ScreenPop(
+            call_id=msg.callback_id,
+            number=number,
+            answered_at=at,
+            waited_s=0.0,
+            topic=topic or None,
+            caller_name="",
+            queue="",
+            arrival=Arrival("callback", callback_id=msg.callback_id),
         )
         self._hub.pop(user, pop)
 

@@ -15,7 +15,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from callcenter.bootstrap import RUNTIME, STORE, BuildOptions, build
@@ -84,6 +86,19 @@ class Center:
         record = await self.store.calls.get_call(uid)
         assert record is not None, f"no record of {uid}"
         return record
+
+    async def operator_view(self, login: str, call_id: str) -> dict[str, Any]:
+        """What the operator's workplace shows for the call, read as the operator over HTTP."""
+        # unsafe=True: the jar must keep cookies of a bare IP address (127.0.0.1).
+        jar = aiohttp.CookieJar(unsafe=True)
+        async with aiohttp.ClientSession(self.url, cookie_jar=jar) as http:
+            form = {"login": login, "password": login, "next": ""}
+            async with http.post("/login", data=form, allow_redirects=False) as resp:
+                assert resp.status == 302, await resp.text()
+            async with http.get(f"/api/operator/calls/{call_id}") as resp:
+                assert resp.status == 200, await resp.text()
+                body: dict[str, Any] = await resp.json()
+                return body
 
     async def wait_for(
         self, what: Callable[[], bool], *, virtual_s: float, label: str = ""

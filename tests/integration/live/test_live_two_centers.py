@@ -6,9 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
-from typing import Any
 
-import aiohttp
 import pytest
 from live_center import Center, free_port, live_center, local_epoch
 
@@ -105,19 +103,6 @@ def accepting(center: Center, partner: str) -> bool:
     return known is not None and known.accepting
 
 
-async def operator_view(center: Center, login: str, call_id: str) -> dict[str, Any]:
-    """What the operator's workplace shows for the call, read as the operator over HTTP."""
-    # unsafe=True: the jar must keep cookies of a bare IP address (127.0.0.1).
-    async with aiohttp.ClientSession(center.url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
-        form = {"login": login, "password": login, "next": ""}
-        async with http.post("/login", data=form, allow_redirects=False) as resp:
-            assert resp.status == 302, await resp.text()
-        async with http.get(f"/api/operator/calls/{call_id}") as resp:
-            assert resp.status == 200, await resp.text()
-            body: dict[str, Any] = await resp.json()
-            return body
-
-
 async def callback_taken_at_a(a: Center, b: Center, uid: str) -> CallRecord:
     """The caller at A took the callback offered instead of B, and B never saw the call."""
     await a.wait_for(lambda: a.ended(uid), virtual_s=120, label="caller took the callback")
@@ -149,7 +134,7 @@ async def test_overload_at_a_goes_to_b_before_40_s_with_its_context(
         remote = b.emulator.truth.get(remote_id)
         assert remote is not None
         assert remote.answered_by in ("PJSIP/102", "PJSIP/103")
-        pop = (await operator_view(b, f"op{remote.answered_by[-3:]}", remote_id))["pop"]
+        pop = (await b.operator_view(f"op{remote.answered_by[-3:]}", remote_id))["pop"]
         assert pop["arrival_title"] == "Перенаправлен из другого центра"
         assert pop["arrival"]["overflow_from"] == "center-a"
         shown = dict(pop["arrival"]["overflow_context"])
