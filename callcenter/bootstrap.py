@@ -182,6 +182,7 @@ def _federation(
         capacity=link.capacity,
         admission=link.admission,
         on_update=link.on_update,
+        on_outcome=link.on_outcome,
     )
     link.attach(federation)
     app[FEDERATION] = federation

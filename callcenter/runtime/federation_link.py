@@ -14,8 +14,10 @@ from collections.abc import Callable, Mapping
 
 from callcenter.federation import (
     Federation,
+    HandoffOutcome,
     HandoffRequest,
     LocalCapacity,
+    OutboundHandoff,
     PartnerCapacity,
     SipContext,
     SipHeaderError,
@@ -101,6 +103,16 @@ class FederationLink:
         )
 
     # out ---------------------------------------------------------------------------------------
+
+    def on_outcome(self, handoff: OutboundHandoff, outcome: HandoffOutcome) -> None:
+        """The partner told us what became of a call we sent it: kept with the call."""
+        self.rt.recorder.partner_outcome(
+            handoff.request.call_ref,
+            handoff.partner_id,
+            outcome.outcome,
+            outcome.wait_s,
+            self.rt.clock.now(),
+        )
 
     async def offer(self, cmd: c.OverflowCall, caller: str) -> Handoff:
         assert self.federation is not None

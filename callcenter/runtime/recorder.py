@@ -147,6 +147,12 @@ class Recorder:
         self._offered_to.pop(ev.call_id, None)
         self._event(ev.call_id, at, "overflow_refused", partner=ev.partner, reason=ev.reason)
 
+    def partner_outcome(
+        self, call_id: str, partner: str, outcome: str, wait_s: float, at: float
+    ) -> None:
+        """What the partner reported of a call we overflowed to it."""
+        self._event(call_id, at, "partner_outcome", partner=partner, outcome=outcome, wait_s=wait_s)
+
     def _offer(self, cmd: c.OfferCallback, at: float) -> None:
         self._event(cmd.call_id, at, "callback_offer", number=cmd.number)
 

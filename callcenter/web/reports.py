@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 OUTCOMES = ("answered", "abandoned", "overflowed", "callback", "ivr", "failed")
-GROUPINGS = ("hour", "day", "queue", "topic", "operator")
+GROUPINGS = ("hour", "day", "queue", "topic", "operator", "partner")
 TOTAL = "Итого"
 NONE_KEY = "—"
 
@@ -81,6 +81,8 @@ def group_key(grouping: str, tz: tzinfo) -> Callable[[CallRow], str]:
         return lambda r: r.topic or NONE_KEY
     if grouping == "operator":
         return lambda r: r.operator_id or NONE_KEY
+    if grouping == "partner":  # the center a call went to, or came from
+        return lambda r: r.overflow_partner or NONE_KEY
     raise ValueError(f"unknown grouping {grouping!r}; expected one of {', '.join(GROUPINGS)}")
 
 

@@ -40,7 +40,8 @@ def call_row(record: CallRecord, limit_of: Callable[[str], float]) -> CallRow:
         wait_s=wait,
         talk_s=record.talk_s or 0.0,
         answered_within_limit=outcome == "answered" and wait <= limit_of(queue),
-        overflow_partner=record.overflow_partner,
+        # Calls partners sent us are counted under the center they came from.
+        overflow_partner=record.overflow_partner or record.origin_center,
         overflow_direction=record.overflow_direction,
         survey_rating=record.survey_rating,
     )

@@ -3,6 +3,7 @@ API (issue 9): overflow with context, a refusal turned into a callback offer, a 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -15,6 +16,8 @@ from callcenter.clock import ScaledClock
 from callcenter.emulator.callers import CallerScript
 from callcenter.federation.config import default_secret_env
 from callcenter.store.records import CallRecord
+from callcenter.web.reports import ReportLine, build_report
+from callcenter.wiring.web_sources import StoreReportSource
 
 SECRET = "a-shared-secret-of-the-pair-0123456789"
 TRUNK_NUMBER = "9000"
@@ -112,6 +115,12 @@ async def callback_taken_at_a(a: Center, b: Center, uid: str) -> CallRecord:
     return record
 
 
+async def partner_line(center: Center, partner: str) -> ReportLine:
+    rows = await StoreReportSource(center.store, limit_of=lambda q: 40.0)(0, center.clock.now() + 1)
+    lines = build_report(rows, "partner", center.settings.tz)
+    return next(line for line in lines if line.key == partner)
+
+
 def inbound_calls(center: Center) -> list[str]:
     return [t.uniqueid for t in center.emulator.truth.all() if t.caller == "+79165550000"]
 
@@ -165,6 +174,22 @@ async def test_overload_at_a_goes_to_b_before_40_s_with_its_context(
         assert sent.wait_s < 40
         assert a.runtime.partner_counts("center-b") == (1, 0)
         assert b.runtime.partner_counts("center-a") == (0, 1)
+
+        # B told A what became of the call; both report it under the other center.
+        async def reported() -> list[dict[str, object]]:
+            await a.runtime.recorder.drain()
+            timeline = await a.store.calls.timeline(uid)
+            return [dict(e.details) for e in timeline if e.kind == "partner_outcome"]
+
+        for _ in range(50):
+            if await reported():
+                break
+            await asyncio.sleep(0.05)
+        assert [(r["partner"], r["outcome"]) for r in await reported()] == [
+            ("center-b", "answered")
+        ]
+        assert (await partner_line(a, "center-b")).overflow_out == 1
+        assert (await partner_line(b, "center-a")).overflow_in == 1
 
 
 async def test_b_near_its_limit_refuses_and_a_offers_a_callback(
