@@ -48,6 +48,7 @@ from callcenter.speech.recognizer import VoskRecognizer
 from callcenter.speech.synth import EspeakSynthesizer
 from callcenter.store.migrate import migrate
 from callcenter.store.repositories import Store, open_store
+from callcenter.web.admin_scripts import add_script_admin_routes
 from callcenter.web.alerts import AlertThresholds, AlertTracker
 from callcenter.web.app import create_app
 from callcenter.web.auth import InMemoryUserDirectory
@@ -60,6 +61,7 @@ from callcenter.web.workplace_hub import OperatorHub
 from callcenter.web.workplace_ports import Workplace
 from callcenter.wiring.booking_sql import SqlBooking, SqlPortal
 from callcenter.wiring.schedule import load_shifts, schedule_source
+from callcenter.wiring.script_editor import StoreScriptEditor
 from callcenter.wiring.users import StoreUserDirectory
 from callcenter.wiring.web_sources import StoreAuditLog, StoreReportSource
 from callcenter.wiring.workplace_sql import SqlWorkplaceStore
@@ -213,6 +215,9 @@ def _operator_workplace(
         tz=settings.tz,
     )
     add_operator_routes(app, workplace=workplace, users=users)
+    editor = StoreScriptEditor(guide, store)
+    add_script_admin_routes(app, editor)
+    app.on_startup.append(lambda _app: editor.load())
     bridge = OperatorBridge(runtime, hub, users.id_for_endpoint)
     runtime.runner.add_sink(bridge)
     return bridge

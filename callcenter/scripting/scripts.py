@@ -26,6 +26,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from callcenter.scripting.errors import DataFileError, ScriptingError
 from callcenter.scripting.schema import Node, read_yaml, root
 
@@ -212,6 +214,15 @@ def load_script_file(path: Path) -> Script:
     return parse_script(str(path), read_yaml(path))
 
 
+def parse_script_text(source: str, text: str) -> Script:
+    """A script an administrator typed: YAML syntax errors name the source like file errors."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise DataFileError(source, "<text>", f"invalid YAML: {exc}") from exc
+    return parse_script(source, data)
+
+
 class ScriptLibrary:
     """All scripts by id; picks the script for a caller's topic (falls back to `general`)."""
 
@@ -229,6 +240,16 @@ class ScriptLibrary:
     @classmethod
     def from_directory(cls, directory: Path) -> ScriptLibrary:
         return cls(load_script_file(p) for p in sorted(directory.glob("*.yaml")))
+
+    def put(self, script: Script) -> None:
+        """Add or replace a script (an administrator's edit); its topics point to it now."""
+        self._by_id[script.id] = script
+        self._by_topic = {}
+        for each in self._by_id.values():
+            for topic in each.topics:
+                self._by_topic.setdefault(topic, each)
+        for topic in script.topics:  # the edited script wins a topic it shares
+            self._by_topic[topic] = script
 
     def __iter__(self) -> Iterator[Script]:
         return iter(self._by_id.values())

@@ -180,6 +180,17 @@ class AppointmentRow(Base):
     call_id: Mapped[str | None] = mapped_column(ID, ForeignKey("calls.id", ondelete="SET NULL"))
 
 
+class EditedScriptRow(Base):
+    """A call script as an administrator last saved it; it replaces the shipped one."""
+
+    __tablename__ = "edited_scripts"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[float]
+    updated_by: Mapped[str] = mapped_column(String(200))
+
+
 class SurveyRow(Base):
     __tablename__ = "surveys"
     __table_args__ = (UniqueConstraint("call_id", "question"),)

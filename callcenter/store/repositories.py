@@ -21,6 +21,7 @@ from callcenter.store.repo_admin import AuditRepository, OperatorRepository
 from callcenter.store.repo_callbacks import CallbackNotFound, CallbackRepository
 from callcenter.store.repo_calls import CallRepository
 from callcenter.store.repo_citizens import CitizenRepository, canonical_phone, phone_variants
+from callcenter.store.repo_scripts import ScriptRepository
 
 __all__ = [
     "AuditRepository",
@@ -29,6 +30,7 @@ __all__ = [
     "CallbackRepository",
     "CitizenRepository",
     "OperatorRepository",
+    "ScriptRepository",
     "Store",
     "canonical_phone",
     "open_store",
@@ -44,6 +46,7 @@ class Store:
     citizens: CitizenRepository
     operators: OperatorRepository
     audit: AuditRepository
+    scripts: ScriptRepository
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -68,4 +71,5 @@ def open_store(
         citizens=CitizenRepository(sessions=sessions, clock=clock, region=region),
         operators=OperatorRepository(sessions=sessions),
         audit=AuditRepository(sessions=sessions, clock=clock),
+        scripts=ScriptRepository(sessions=sessions, clock=clock),
     )
