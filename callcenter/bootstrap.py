@@ -130,6 +130,7 @@ def build(settings: Settings, options: BuildOptions | None = None) -> web.Applic
         if settings.vosk_model:
             app.on_startup.append(_speech(runtime, Path(settings.vosk_model), status))
     users = _users(settings, store)
+    runtime.operator_names = users.name_for_endpoint
     if isinstance(users, StoreUserDirectory):
         app.on_startup.append(lambda _app: users.reload())
     add_supervisor_routes(

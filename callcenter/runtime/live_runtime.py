@@ -116,6 +116,8 @@ class LiveRuntime:
         self.announcement = ""  # the supervisor's emergency text, if any
         # Calls (sent, received) per partner; the federation link replaces it when wired.
         self.partner_counts: Callable[[str], tuple[int, int]] = lambda _partner: (0, 0)
+        # Endpoint -> the person's name on the dashboard; bootstrap wires the user directory.
+        self.operator_names: Callable[[str], str] = lambda endpoint: endpoint
         self.route_deps.announcement = self._announcement
         self.route_deps.on_ivr_session = self._ivr_session
         # What each caller chose in the menus, for the operator's screen pop (taken on answer).
@@ -215,6 +217,8 @@ class LiveRuntime:
             ami_connected=self.bridge.ami_connected,
             announcement=self.announcement,
             partner_counts=self.partner_counts,
+            operator_names=self.operator_names,
+            timezone=self.options.timezone,
         )
 
     async def _publish_snapshots(self) -> None:

@@ -23,6 +23,7 @@ def build_snapshot(
     operator_names: Callable[[str], str] = lambda op: op,
     partner_counts: Callable[[str], tuple[int, int]] = lambda name: (0, 0),
     alerts: Sequence[live.Alert] = (),
+    timezone: str = "",
 ) -> live.Snapshot:
     return live.Snapshot(
         taken_at=now,
@@ -34,6 +35,7 @@ def build_snapshot(
         alerts=tuple(alerts),
         ami_connected=ami_connected,
         announcement=announcement,
+        timezone=timezone,
     )
 
 

@@ -109,6 +109,10 @@ class InMemoryUserDirectory:
         """The operator signed in at a SIP endpoint (`PJSIP/101`), for screen pops."""
         return next((u.id for u in self._users.values() if u.sip_endpoint == endpoint), None)
 
+    def name_for_endpoint(self, endpoint: str) -> str:
+        """Who sits at the endpoint, for the dashboard (the endpoint itself if nobody)."""
+        return next((u.name for u in self._users.values() if u.sip_endpoint == endpoint), endpoint)
+
     async def authenticate(self, login: str, password: str) -> User | None:
         user = self._users.get(login)
         if user is None or not verify_password(password, user.password_hash):

@@ -120,6 +120,7 @@ class Snapshot:
     alerts: tuple[Alert, ...] = ()
     ami_connected: bool = True
     announcement: str = ""
+    timezone: str = ""  # the center's, so that browsers anywhere show its local time
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)

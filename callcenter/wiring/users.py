@@ -42,3 +42,6 @@ class StoreUserDirectory:
 
     def id_for_endpoint(self, endpoint: str) -> str | None:
         return next((u.id for u in self._users.values() if u.sip_endpoint == endpoint), None)
+
+    def name_for_endpoint(self, endpoint: str) -> str:
+        return next((u.name for u in self._users.values() if u.sip_endpoint == endpoint), endpoint)

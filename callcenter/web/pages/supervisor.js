@@ -15,6 +15,11 @@ let snapshot = null;
 let offsetMs = 0;
 
 function now() { return (Date.now() + offsetMs) / 1000; }
+let timeZone = "";  // the center's, from the snapshots
+function localTime(t) {
+  const options = timeZone ? { timeZone } : {};
+  return new Date(t * 1000).toLocaleTimeString("ru-RU", options);
+}
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -149,7 +154,7 @@ function render(snap) {
 
 function tick() {
   const t = now();
-  document.getElementById("clock").textContent = new Date(t * 1000).toLocaleTimeString("ru-RU");
+  document.getElementById("clock").textContent = localTime(t);
   for (const node of document.querySelectorAll(".wait[data-since]")) {
     const waited = t - Number(node.dataset.since);
     node.textContent = fmtDuration(waited);
@@ -179,6 +184,7 @@ function connect() {
   socket.onmessage = (event) => {
     snapshot = JSON.parse(event.data);
     offsetMs = snapshot.taken_at * 1000 - Date.now();
+    timeZone = snapshot.timezone || timeZone;
     render(snapshot);
   };
   socket.onclose = () => {
@@ -205,7 +211,7 @@ async function loadAudit() {
   if (!response.ok) return;
   const entries = await response.json();
   document.getElementById("audit").replaceChildren(...entries.map((e) => el("li", {},
-    `${new Date(e.at * 1000).toLocaleTimeString("ru-RU")} ${e.actor}: ${e.action} `,
+    `${localTime(e.at)} ${e.actor}: ${e.action} `,
     el("code", {}, JSON.stringify(e.details)))));
 }
 

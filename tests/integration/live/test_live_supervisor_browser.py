@@ -45,6 +45,10 @@ async def test_the_supervisor_watches_an_overload_and_switches_emergency_mode(
         await sign_in(page, center.url)
         await center.busy_operator()
         await expect(page.locator(".sl-15m")).to_have_text("100%", timeout=virtual_ms(10))
+        # The center's local time (12:00 in Moscow) whatever the browser's zone (UTC here), and
+        # the operator by name.
+        await expect(page.locator("#clock")).to_contain_text("12:0")
+        await expect(page.get_by_role("cell", name="Оператор 101")).to_be_visible()
 
         # The caller declines the callback offer, keeps waiting and gives up after 70 s.
         uid = center.emulator.place_call(CallerScript(number="+79165550002", patience_s=70))

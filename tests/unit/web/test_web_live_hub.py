@@ -34,7 +34,7 @@ def test_snapshot_to_json_carries_every_section_in_russian_unescaped() -> None:
     assert "ЖКХ" in snap.to_json()
     assert set(data) == {
         "taken_at", "mode", "queues", "operators", "callbacks", "partners", "alerts",
-        "ami_connected", "announcement",
+        "ami_connected", "announcement", "timezone",
     }  # fmt: skip
 
 
