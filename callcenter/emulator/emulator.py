@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,10 +21,15 @@ from callcenter.emulator.load import LoadGenerator
 from callcenter.emulator.members import Devices
 from callcenter.emulator.model import Channel, Pbx, race
 from callcenter.emulator.queue import QueueApp
+from callcenter.emulator.queue_conf import QueuesConf, load_queues
+from callcenter.emulator.queue_log import QueueLog
 from callcenter.emulator.truth import CallTruth, TruthBook
 from callcenter.emulator.wire import Headers
 
+log = logging.getLogger(__name__)
+
 DEFAULT_USERS = {"engine": "change-me-engine", "monitor": "change-me-monitor"}
+SHIPPED_QUEUES_CONF = Path(__file__).resolve().parents[2] / "asterisk_conf" / "queues.conf"
 
 
 @dataclass
@@ -38,6 +44,26 @@ class EmulatorConfig:
     seed: int = 1
     recordings_dir: Path | None = None
     center_id: str = "emu"
+    queues_conf: Path | None = None  # None: the shipped asterisk_conf/queues.conf
+    work_dir: Path | None = None  # holds queue_log unless queue_log_path says otherwise
+    queue_log_path: Path | None = None
+
+
+def read_queues_conf(path: Path | None) -> QueuesConf:
+    """The queues.conf to run with; without one, app_queue's defaults (with a warning)."""
+    if path is not None:
+        return load_queues(path)
+    for candidate in (SHIPPED_QUEUES_CONF, Path("asterisk_conf") / "queues.conf"):
+        if candidate.is_file():
+            return load_queues(candidate)
+    log.warning("queues.conf not found; queues run with app_queue's defaults")
+    return QueuesConf()
+
+
+def queue_log_path(config: EmulatorConfig) -> Path | None:
+    if config.queue_log_path is not None:
+        return config.queue_log_path
+    return None if config.work_dir is None else config.work_dir / "queue_log"
 
 
 class Emulator:
@@ -60,12 +86,16 @@ class Emulator:
         )
         self.pbx = Pbx(clock=self.clock, publish=self._publish)
         self.devices = Devices(publish=self._publish)
+        self.queue_log = QueueLog(clock=self.clock, path=queue_log_path(config))
         self.queues = QueueApp(
             pbx=self.pbx,
             devices=self.devices,
             bots=self.bots,
             truth=self.truth,
             names=config.queues,
+            conf=read_queues_conf(config.queues_conf),
+            log=self.queue_log,
+            rng=random.Random(self.rng.random()),
         )
         agi = None if config.agi_port is None else AgiTarget(config.agi_host, config.agi_port)
         self.plan = Dialplan(
@@ -94,6 +124,7 @@ class Emulator:
 
     async def start(self) -> None:
         await self.server.start()
+        self.queues.start()
 
     @property
     def ami_port(self) -> int:
