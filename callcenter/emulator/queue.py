@@ -207,10 +207,13 @@ class QueueApp:
         return ""
 
     def _ring_limit(self, q: Queue, expire: float | None) -> float | None:
+        """The ring time of one attempt: the queue's `timeout`, capped by what is left of the
+        caller's (timeoutpriority=app). app_queue counts what is left in whole seconds."""
         ring_s = q.settings.timeout_s or None
         if expire is None or (q.settings.timeoutpriority == "conf" and ring_s):
             return ring_s
-        left = max(0.0, expire - self.pbx.clock.now())
+        left = expire - self.pbx.clock.now()
+        left = float(round(left)) or max(0.0, left)
         return left if ring_s is None else min(ring_s, left)
 
     # who may be rung ----------------------------------------------------------------------
