@@ -53,6 +53,7 @@ def queues_conf(tmp_path: Path, **sections: dict[str, object]) -> Path:
     for name, options in sections.items():
         lines.append(f"[{name}]")
         lines += [f"{key.replace('_', '-')} = {value}" for key, value in options.items()]
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "queues.conf"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
