@@ -230,7 +230,7 @@ class QueueApp:
 
     def _can_ring(self, q: Queue, m: Member) -> bool:
         bot = self.bots.get(m.interface)
-        if bot is not None and bot.busy:
+        if bot is not None and not bot.free(self.pbx.clock.now()):
             return False
         return self._available(q, m) and not self._outweighed(q, m)
 

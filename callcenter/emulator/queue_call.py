@@ -220,4 +220,7 @@ def _update_queue(w: QueueWorld, q: Queue, m: Member, hold: int, talk_s: float) 
     for other in w.devices.members:
         if other is m or (shared and other.interface == m.interface):
             other.last_call = now
+    bot = w.bots.get(m.interface)
+    if bot is not None:
+        bot.call_ended(now)
     w.devices.change(m.interface, NOT_INUSE)

@@ -19,14 +19,13 @@ class QueueLog:
         self.clock = clock
         self.path = path
         self.lines: list[str] = []
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
 
     def write(self, callid: str, queue: str, agent: str, event: str, *data: object) -> str:
         fields = "|".join(str(d) for d in data)
         line = f"{int(self.clock.now())}|{callid}|{queue}|{agent}|{event}|{fields}"
         self.lines.append(line)
         if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as f:
                 f.write(line + "\n")
         return line
