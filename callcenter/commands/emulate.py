@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import time
+from datetime import UTC, datetime
+from pathlib import Path
 
 from callcenter.clock import ScaledClock, SystemClock
 from callcenter.commands._runner import serve_until_stopped
+from callcenter.emulator.callers import TraceError, read_trace
+from callcenter.emulator.conf import ConfError
 from callcenter.emulator.control import make_app
 from callcenter.emulator.emulator import Emulator, EmulatorConfig
 
@@ -23,6 +28,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--duration", type=float, default=8 * 3600.0, help="load duration, s")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--profile", type=_profile, default=None,
+        help="24 comma-separated hourly rates (calls per hour by local hour) instead of --rate",
+    )  # fmt: skip
+    parser.add_argument(
+        "--trace", type=Path, default=None,
+        help="replay calls from a CSV trace: arrival,service,patience[,topic] in seconds",
+    )  # fmt: skip
+    parser.add_argument("--queues-conf", type=Path, default=None, help="default: the shipped one")
+    parser.add_argument("--work-dir", type=Path, default=Path("var/emulator"))
+    parser.add_argument("--queue-log", type=Path, default=None, help="default: WORK_DIR/queue_log")
+    parser.add_argument(
         "--members", action="store_true", help="also add the bots to the queue (no engine)"
     )
 
@@ -36,19 +52,38 @@ def build(args: argparse.Namespace) -> Emulator:
         agi_port=int(port),
         clock=clock,
         seed=args.seed,
+        queues_conf=args.queues_conf,
+        work_dir=args.work_dir,
+        queue_log_path=args.queue_log,
     )
     return Emulator(config)
 
 
+def _profile(text: str) -> tuple[float, ...]:
+    try:
+        rates = tuple(float(x) for x in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError("rates must be numbers") from None
+    if len(rates) != 24 or any(r < 0 for r in rates):
+        raise argparse.ArgumentTypeError("24 comma-separated rates, not negative")
+    return rates
+
+
 async def _main(args: argparse.Namespace) -> None:
+    calls = read_trace(args.trace) if args.trace is not None else None
     emu = build(args)
     await emu.start()
     for n in range(args.operators):
         bot = emu.add_operator(f"PJSIP/{101 + n}", f"Оператор {101 + n}")
         if args.members:
             emu.add_member("citizens", bot.interface, bot.name)
-    if args.rate > 0:
-        emu.start_load(rate_per_hour=args.rate, duration_s=args.duration)
+    if calls is not None:
+        emu.replay_trace(calls)
+    elif args.rate > 0 or args.profile is not None:
+        local = datetime.now().astimezone().tzinfo or UTC
+        emu.start_load(
+            rate_per_hour=args.rate, duration_s=args.duration, profile=args.profile, tz=local
+        )
 
     def announce(url: str) -> None:
         print(f"emulator: AMI on 127.0.0.1:{emu.ami_port}, control API on {url}", flush=True)
@@ -60,5 +95,9 @@ async def _main(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    asyncio.run(_main(args))
+    try:
+        asyncio.run(_main(args))
+    except (TraceError, ConfError, OSError) as exc:
+        print(f"emulate: {exc}", file=sys.stderr)
+        return 2
     return 0

@@ -1,7 +1,11 @@
 """Operator bots: the softphones behind queue member interfaces (`PJSIP/101`...).
 
-A bot answers after a ring delay (or never), then talks for a handle time drawn from a seeded
-generator and hangs up.
+A bot answers after a ring delay (`answer_delay_s` plus up to `answer_jitter_s`), or lets the
+phone ring when it does not answer (`answers=False`, or with probability 1 - `answer_p` per
+ring); it talks for a handle time drawn from a seeded generator (uniform over `handle_s`, or
+exponential around `handle_mean_s`) and hangs up. After a queue call it stays busy for its own
+after-call work (`wrapup_s`, on top of the queue's wrapuptime). Pauses go through the queue
+(`Emulator.pause_operator`), as the operator's workplace does through AMI QueuePause.
 """
 
 from __future__ import annotations
@@ -19,11 +23,27 @@ class OperatorBot:
     answers: bool = True
     rng: random.Random = field(default_factory=lambda: random.Random(0))
     busy: bool = False  # on a non-queue call (e.g. a callback)
+    answer_jitter_s: float = 0.0
+    answer_p: float = 1.0
+    handle_mean_s: float | None = None
+    wrapup_s: float = 0.0
+    busy_until: float = 0.0  # after-call work ends (epoch seconds)
 
     def answer_delay(self) -> float | None:
         """Seconds until the bot picks up, or None when it lets the phone ring."""
-        return self.answer_delay_s if self.answers else None
+        if not self.answers or (self.answer_p < 1.0 and self.rng.random() >= self.answer_p):
+            return None
+        jitter = self.rng.uniform(0.0, self.answer_jitter_s) if self.answer_jitter_s else 0.0
+        return self.answer_delay_s + jitter
 
     def handle_time(self) -> float:
+        if self.handle_mean_s is not None:
+            return self.rng.expovariate(1 / self.handle_mean_s) if self.handle_mean_s else 0.0
         low, high = self.handle_s
         return self.rng.uniform(low, high)
+
+    def call_ended(self, now: float) -> None:
+        self.busy_until = now + self.wrapup_s
+
+    def free(self, now: float) -> bool:
+        return not self.busy and now >= self.busy_until

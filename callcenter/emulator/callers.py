@@ -1,15 +1,32 @@
-"""Scripted citizens: what each caller presses, how long they wait and talk.
+"""Scripted citizens: what each caller presses, how long they wait and talk; call traces.
 
 `digits` is either a mapping from a prompt-name prefix to the digits pressed at that prompt,
 or a list consumed in order by STREAM FILE (one digit) and GET DATA (one item).
+
+A trace is a CSV file `arrival,service,patience[,topic]` in seconds from the start of the run:
+`service` is how long the operator serves the call, an empty `patience` waits forever, and
+`topic` is a day-menu digit or topic name (passport, housing, social, medical, transport,
+general). A first line that is not numeric is taken as a header.
 """
 
 from __future__ import annotations
 
+import csv
+import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 OFFER_PROMPT = "cc-callback-offer"  # "1" accepts the callback the engine offers
+TOPIC_MENU = "day_topics"
+TOPIC_KEYS = {
+    "passport": "1",
+    "housing": "2",
+    "social": "3",
+    "medical": "4",
+    "transport": "5",
+    "general": "0",
+}
 
 
 @dataclass
@@ -23,6 +40,7 @@ class CallerScript:
     answers_callback: bool = True
     wav: str | None = None
     dnid: str = "1000"
+    service_s: float | None = None  # the operator's handle time for this call (traces)
 
     def keys(self, prompt: str, *, single: bool) -> str:
         """Digits the caller enters at `prompt` ("" = none); `prompt` may carry the sounds
@@ -45,3 +63,67 @@ class CallerScript:
     def from_json(cls, data: dict[str, Any]) -> CallerScript:
         allowed = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**allowed)
+
+
+class TraceError(ValueError):
+    """A trace line that cannot be read; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class TraceCall:
+    arrival_s: float
+    service_s: float
+    patience_s: float | None
+    topic: str = ""  # day-menu digit, "" = none pressed
+
+    def script(self, number: str) -> CallerScript:
+        digits = {TOPIC_MENU: self.topic} if self.topic else {}
+        return CallerScript(
+            number=number, patience_s=self.patience_s, digits=digits, service_s=self.service_s
+        )
+
+
+def read_trace(path: Path) -> list[TraceCall]:
+    """The calls of a trace file in arrival order."""
+    calls = []
+    with path.open(encoding="utf-8", newline="") as f:
+        for number, row in enumerate(csv.reader(f), start=1):
+            if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+                continue
+            if number == 1 and not _is_number(row[0]):
+                continue  # header
+            try:
+                calls.append(_trace_call(row))
+            except ValueError as exc:
+                raise TraceError(f"{path.name}:{number}: {exc}") from None
+    return sorted(calls, key=lambda c: c.arrival_s)
+
+
+def _trace_call(row: list[str]) -> TraceCall:
+    if not 3 <= len(row) <= 4:
+        raise ValueError(f"expected arrival,service,patience[,topic], got {len(row)} fields")
+    arrival, service = _seconds(row[0], "arrival"), _seconds(row[1], "service")
+    patience = _seconds(row[2], "patience") if row[2].strip() else None
+    topic = row[3].strip().lower() if len(row) == 4 else ""
+    if topic and topic not in TOPIC_KEYS.values():
+        if topic not in TOPIC_KEYS:
+            raise ValueError(f"unknown topic {topic!r}")
+        topic = TOPIC_KEYS[topic]
+    return TraceCall(arrival, service, patience, topic)
+
+
+def _seconds(raw: str, name: str) -> float:
+    if not _is_number(raw):
+        raise ValueError(f"{name} must be a number of seconds, got {raw.strip()!r}")
+    value = float(raw)
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must not be negative, got {raw.strip()!r}")
+    return value
+
+
+def _is_number(raw: str) -> bool:
+    try:
+        float(raw)
+    except ValueError:
+        return False
+    return True

@@ -20,6 +20,7 @@ def make_app(emu: Emulator) -> web.Application:
     app.router.add_get("/actions", list_actions)
     app.router.add_post("/operators", add_operator)
     app.router.add_post("/load", start_load)
+    app.router.add_get("/queue_log", queue_log)
     return app
 
 
@@ -40,6 +41,12 @@ async def list_calls(request: web.Request) -> web.Response:
 
 async def list_actions(request: web.Request) -> web.Response:
     return web.json_response(request.app[EMULATOR].actions)
+
+
+async def queue_log(request: web.Request) -> web.Response:
+    """app_queue's queue_log so far, one line per event, as Asterisk writes it."""
+    lines = request.app[EMULATOR].queue_log.lines
+    return web.Response(text="".join(line + "\n" for line in lines), charset="utf-8")
 
 
 async def place_call(request: web.Request) -> web.Response:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +16,22 @@ from callcenter.emulator.actions import Actions
 from callcenter.emulator.agi_client import AgiTarget
 from callcenter.emulator.ami_server import AmiServer
 from callcenter.emulator.bots import OperatorBot
-from callcenter.emulator.callers import CallerScript
+from callcenter.emulator.callers import CallerScript, TraceCall
 from callcenter.emulator.dial import Dialer, Trunk
 from callcenter.emulator.flow import Dialplan
 from callcenter.emulator.load import LoadGenerator
 from callcenter.emulator.members import Devices
 from callcenter.emulator.model import Channel, Pbx, race
 from callcenter.emulator.queue import QueueApp
+from callcenter.emulator.queue_conf import QueuesConf, load_queues
+from callcenter.emulator.queue_log import QueueLog
 from callcenter.emulator.truth import CallTruth, TruthBook
 from callcenter.emulator.wire import Headers
 
+log = logging.getLogger(__name__)
+
 DEFAULT_USERS = {"engine": "change-me-engine", "monitor": "change-me-monitor"}
+SHIPPED_QUEUES_CONF = Path(__file__).resolve().parents[2] / "asterisk_conf" / "queues.conf"
 
 
 @dataclass
@@ -38,6 +46,26 @@ class EmulatorConfig:
     seed: int = 1
     recordings_dir: Path | None = None
     center_id: str = "emu"
+    queues_conf: Path | None = None  # None: the shipped asterisk_conf/queues.conf
+    work_dir: Path | None = None  # holds queue_log unless queue_log_path says otherwise
+    queue_log_path: Path | None = None
+
+
+def read_queues_conf(path: Path | None) -> QueuesConf:
+    """The queues.conf to run with; without one, app_queue's defaults (with a warning)."""
+    if path is not None:
+        return load_queues(path)
+    for candidate in (SHIPPED_QUEUES_CONF, Path("asterisk_conf") / "queues.conf"):
+        if candidate.is_file():
+            return load_queues(candidate)
+    log.warning("queues.conf not found; queues run with app_queue's defaults")
+    return QueuesConf()
+
+
+def queue_log_path(config: EmulatorConfig) -> Path | None:
+    if config.queue_log_path is not None:
+        return config.queue_log_path
+    return None if config.work_dir is None else config.work_dir / "queue_log"
 
 
 class Emulator:
@@ -60,12 +88,16 @@ class Emulator:
         )
         self.pbx = Pbx(clock=self.clock, publish=self._publish)
         self.devices = Devices(publish=self._publish)
+        self.queue_log = QueueLog(clock=self.clock, path=queue_log_path(config))
         self.queues = QueueApp(
             pbx=self.pbx,
             devices=self.devices,
             bots=self.bots,
             truth=self.truth,
             names=config.queues,
+            conf=read_queues_conf(config.queues_conf),
+            log=self.queue_log,
+            rng=random.Random(self.rng.random()),
         )
         agi = None if config.agi_port is None else AgiTarget(config.agi_host, config.agi_port)
         self.plan = Dialplan(
@@ -94,6 +126,7 @@ class Emulator:
 
     async def start(self) -> None:
         await self.server.start()
+        self.queues.start()
 
     @property
     def ami_port(self) -> int:
@@ -119,6 +152,10 @@ class Emulator:
         answer_delay_s: float = 2.0,
         handle_s: tuple[float, float] = (60.0, 180.0),
         answers: bool = True,
+        answer_jitter_s: float = 0.0,
+        answer_p: float = 1.0,
+        handle_mean_s: float | None = None,
+        wrapup_s: float = 0.0,
     ) -> OperatorBot:
         bot = OperatorBot(
             interface,
@@ -127,11 +164,19 @@ class Emulator:
             handle_s,
             answers,
             rng=random.Random(self.rng.random()),
+            answer_jitter_s=answer_jitter_s,
+            answer_p=answer_p,
+            handle_mean_s=handle_mean_s,
+            wrapup_s=wrapup_s,
         )
         self.bots[interface] = bot
         self.devices.known.add(interface)
         self.queues.poke()
         return bot
+
+    def pause_operator(self, interface: str, reason: str = "", *, paused: bool = True) -> bool:
+        """The operator pauses (or, paused=False, resumes) in every queue, as QueuePause does."""
+        return not self.queues.pause_member(interface, paused, reason=reason)
 
     def add_member(self, queue: str, interface: str, name: str = "", penalty: int = 0) -> bool:
         """A static-like member (what QueueAdd does), for runs without the engine."""
@@ -151,6 +196,8 @@ class Emulator:
     def _admit(self, ch: Channel, script: CallerScript, context: str) -> str:
         self.truth.arrived(ch.uniqueid, script.number, self.clock.now())
         self.plan.scripts[ch.uniqueid] = script
+        if script.service_s is not None:
+            self.queues.world.service_s[ch.uniqueid] = script.service_s
         self._callback_scripts[script.number] = script
         self.plan.spawn(ch, context)
         watcher = asyncio.create_task(self._watch(ch, script))
@@ -191,19 +238,32 @@ class Emulator:
     def start_load(
         self,
         *,
-        rate_per_hour: float,
+        rate_per_hour: float = 0.0,
         duration_s: float,
         patience_mean_s: float = 120.0,
         talk_s: float | None = None,
+        profile: Sequence[float] | None = None,
+        tz: tzinfo = UTC,
     ) -> None:
-        self.load = LoadGenerator(
-            clock=self.clock, rng=random.Random(self.rng.random()), place=self.place_call
-        )
+        """Poisson citizens at `rate_per_hour`, or by a 24-hour `profile` of calls per hour."""
+        self.load = self._load_generator()
         self.load.start(
             rate_per_hour=rate_per_hour,
             duration_s=duration_s,
             patience_mean_s=patience_mean_s,
             talk_s=talk_s,
+            profile=profile,
+            tz=tz,
+        )
+
+    def replay_trace(self, calls: Sequence[TraceCall]) -> None:
+        """Citizens of a trace (see callers.read_trace), from now on."""
+        self.load = self._load_generator()
+        self.load.replay(calls)
+
+    def _load_generator(self) -> LoadGenerator:
+        return LoadGenerator(
+            clock=self.clock, rng=random.Random(self.rng.random()), place=self.place_call
         )
 
     def ground_truth(self) -> list[CallTruth]:

@@ -1,25 +1,40 @@
-"""An app_queue model: callers by priority then arrival, leastrecent, ring timeout, wrapup.
+"""An app_queue model: the Queue() application with the settings of queues.conf.
 
-`QueueApp.run(channel, queue, timeout)` is the Queue() application: it returns QUEUESTATUS
-when the caller leaves unanswered, or after the bridged call ended. A caller hang-up or a
-Redirect arrives as cancellation of the channel's task; the handlers below raise the events
-Asterisk raises in those cases (see shared/asterisk/queue_semantics.md sections 4-6).
+`QueueApp.run(channel, queue, timeout, options)` is Queue(): it returns the QUEUESTATUS value
+(TIMEOUT, FULL, JOINEMPTY, LEAVEEMPTY, CONTINUE...), or "" when the caller was connected and the
+call ended without one (Asterisk leaves QUEUESTATUS unset then). Like app_queue it polls: a
+caller who is not yet to be served looks again every second (RECHECK), the caller being served
+waits `retry` seconds after each attempt. Member strategies are in strategies.py, the ring
+attempt and the bridged call in queue_call.py (shared/asterisk/queue_semantics.md).
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 
 from callcenter.emulator.bots import OperatorBot
-from callcenter.emulator.members import INUSE, NOT_INUSE, RINGING, Devices, Entry, Member, Queue
-from callcenter.emulator.model import AGENT, UP, Channel, Pbx, race
-from callcenter.emulator.model import RINGING as CH_RINGING
+from callcenter.emulator.members import (
+    BUSY,
+    INUSE,
+    INVALID,
+    UNAVAILABLE,
+    Devices,
+    Entry,
+    Member,
+    Queue,
+)
+from callcenter.emulator.model import Channel, Pbx
+from callcenter.emulator.queue_call import QueueWorld, ring, talk
+from callcenter.emulator.queue_conf import QueuesConf
+from callcenter.emulator.queue_log import NONE, QueueLog
+from callcenter.emulator.queue_members import QueueMembers
+from callcenter.emulator.strategies import choose, metrics, next_start
 from callcenter.emulator.truth import TruthBook
-from callcenter.emulator.wire import Headers
 
-RING_TIMEOUT_S = 15.0
-RETRY_S = 2.0
-WRAPUP_S = 5.0
+RECHECK_S = 1.0  # app_queue's RECHECK: how often a waiting caller looks again
+_AGAIN, _WAIT, _ENDED = "again", "wait", "ended"  # internal outcomes of one attempt
+_BUSY_STATES = (INUSE, BUSY, 6, 7, 8)  # in use, busy, ringing, ring+in use, on hold
 
 
 class QueueApp:
@@ -31,19 +46,35 @@ class QueueApp:
         bots: dict[str, OperatorBot],
         truth: TruthBook,
         names: tuple[str, ...],
+        conf: QueuesConf | None = None,
+        log: QueueLog | None = None,
+        rng: random.Random | None = None,
     ) -> None:
-        self.pbx = pbx
-        self.devices = devices
-        self.bots = bots
-        self.truth = truth
-        self.queues = {n: Queue(n) for n in names}
-        self._changed = asyncio.Event()
-        self._timers: set[asyncio.Task[None]] = set()
+        self.pbx, self.devices, self.bots, self.truth = pbx, devices, bots, truth
+        conf = conf or QueuesConf()
+        self.log = log or QueueLog(clock=pbx.clock)
+        self.rng = rng or random.Random(0)
+        self.queues = {n: Queue(conf.get(n)) for n in names}
+        self.world = QueueWorld(pbx, devices, bots, truth, self.log)
+        self.members = QueueMembers(queues=self.queues, devices=devices, log=self.log)
+        for q in self.queues.values():
+            for sm in q.settings.members:
+                self.members.add(
+                    q.name,
+                    sm.interface,
+                    name=sm.name,
+                    state_interface=sm.state_interface,
+                    penalty=sm.penalty,
+                    dynamic=False,
+                )
+
+    def start(self) -> None:
+        self.log.write(NONE, NONE, NONE, "QUEUESTART", "")
 
     async def stop(self) -> None:
-        for task in list(self._timers):
-            task.cancel()
-        await asyncio.gather(*self._timers, return_exceptions=True)
+        """Nothing runs on its own: every waiting caller lives in its channel's task."""
+
+    # member management (the AMI actions call these) --------------------------------------
 
     def add_member(
         self,
@@ -57,225 +88,232 @@ class QueueApp:
         reason: str = "",
     ) -> str:
         """QueueAdd: "" when added, else Asterisk's error message."""
-        q = self.queues.get(queue)
-        if q is None or not interface:
-            return "Unable to add interface to queue: No such queue"
-        if interface in q.members:
-            return "Unable to add interface: Already there"
-        now = self.pbx.clock.now()
-        member = Member(
-            queue=q.name,
-            interface=interface,
-            name=name or interface,
-            state_interface=state_interface or interface,
+        return self.members.add(
+            queue,
+            interface,
+            name=name,
+            state_interface=state_interface,
             penalty=penalty,
             paused=paused,
             reason=reason,
-            login_time=now,
-            last_pause=now if paused else 0.0,
         )
-        q.members[interface] = member
-        self.devices.members.append(member)
-        self.devices.member_event("QueueMemberAdded", member)
-        self.poke()
-        return ""
+
+    def remove_member(self, queue: str, interface: str) -> str:
+        return self.members.remove(queue, interface)
+
+    def pause_member(
+        self, interface: str, paused: bool, *, queue: str = "", reason: str = ""
+    ) -> str:
+        return self.members.pause(interface, paused, queue=queue, reason=reason)
+
+    def set_penalty(self, interface: str, penalty: int, *, queue: str = "") -> str:
+        return self.members.set_penalty(interface, penalty, queue=queue)
+
+    def log_custom(
+        self, queue: str, event: str, *, uniqueid: str = "", interface: str = "", message: str = ""
+    ) -> str:
+        return self.members.log_custom(
+            queue, event, uniqueid=uniqueid, interface=interface, message=message
+        )
 
     def poke(self) -> None:
-        """Something changed (member freed, added, unpaused): waiting callers look again."""
-        self._changed.set()
-        self._changed = asyncio.Event()
+        """Kept for callers that announce a change; app_queue polls, so nothing to wake."""
 
     # the Queue() application ------------------------------------------------------------
 
-    async def run(self, ch: Channel, name: str, timeout_s: float, options: str = "") -> str:
+    async def run(
+        self, ch: Channel, name: str, timeout_s: float, options: str = "", *, position: int = 0
+    ) -> str:
         q = self.queues.get(name)
         if q is None:
             return "UNKNOWN"
-        clock = self.pbx.clock
-        prio = int(ch.variables.get("QUEUE_PRIO", "0") or 0)
-        entry = Entry(ch, prio, clock.now(), options=options)
-        entry.original_position = q.insert(entry)
-        self._caller_event("QueueCallerJoin", q, ch, entry.original_position, len(q.entries))
-        self.truth.joined(ch.uniqueid, clock.now())
+        now = self.pbx.clock.now()
+        entry = Entry(ch, _priority(ch), now)
+        refused = self._refusal(q)
+        if refused:
+            return refused
+        entry.original_position = q.insert(entry, position)
+        count = [("Count", str(len(q.entries)))]
+        self.world.caller_event("QueueCallerJoin", q, ch, entry.original_position, count)
+        self.log.write(
+            ch.uniqueid, q.name, NONE, "ENTERQUEUE", "", ch.callerid_num, entry.original_position
+        )
+        self.truth.joined(ch.uniqueid, now)
         self.truth.update(ch.uniqueid, outcome="queued")
-        deadline = entry.joined_at + timeout_s if timeout_s > 0 else None
+        expire = now + timeout_s if timeout_s > 0 else None
         try:
-            while True:
-                left = None if deadline is None else deadline - clock.now()
-                if left is not None and left <= 0:
-                    self._unanswered(q, entry, abandon=True)
-                    self.truth.update(ch.uniqueid, outcome="timeout")
-                    return "TIMEOUT"
-                member = self._pick(q, entry)
-                if member is None:
-                    await self._wait(left)
-                    continue
-                if await self._ring(q, entry, member, left):
-                    alive = ch.uniqueid in self.pbx.channels
-                    return "CONTINUE" if alive else "COMPLETED"
-                await clock.sleep(RETRY_S)
+            return await self._serve(q, entry, expire, options)
         except asyncio.CancelledError:
             if entry in q.entries:
-                abandon = ch.interrupt != "redirect"
-                self._unanswered(q, entry, abandon=abandon)
-                if abandon:
-                    self.truth.update(ch.uniqueid, abandoned=True, outcome="abandoned")
+                self._caller_gone(q, entry)
             raise
 
-    async def _wait(self, seconds: float | None) -> None:
-        """Until something changes in the queue, or `seconds` (the caller's timeout) pass."""
-        if seconds is None:
-            await self._changed.wait()
-            return
-        await race(self._changed.wait(), self.pbx.clock.sleep(seconds))
+    def _refusal(self, q: Queue) -> str:
+        s, now = q.settings, self.pbx.clock.now()
+        if s.joinempty and q.empty(s.joinempty, self.devices.state, now):
+            return "JOINEMPTY"
+        if s.maxlen and len(q.entries) >= s.maxlen:
+            return "FULL"
+        return ""
 
-    async def _poke_after(self, seconds: float) -> None:
-        await self.pbx.clock.sleep(seconds)
-        self.poke()
+    async def _serve(self, q: Queue, entry: Entry, expire: float | None, options: str) -> str:
+        """queue_exec's loops: wait for our turn, then attempt and retry while it lasts."""
+        tries = [0]  # members rung so far (option n)
+        while True:
+            status = await self._wait_turn(q, entry, expire)
+            while not status:
+                status = await self._attempt(q, entry, expire, options, tries)
+                if status == _AGAIN:
+                    await self.pbx.clock.sleep(q.settings.retry_s)
+                    status = "" if self._our_turn(q, entry) else _WAIT
+            if status != _WAIT:
+                return "" if status == _ENDED else status
 
-    def _pick(self, q: Queue, entry: Entry) -> Member | None:
+    async def _wait_turn(self, q: Queue, entry: Entry, expire: float | None) -> str:
+        """wait_our_turn: look again every RECHECK_S until it is this caller's turn."""
+        while not self._our_turn(q, entry):
+            status = self._should_leave(q, expire)
+            if status:
+                return self._exit(q, entry, status)
+            await self.pbx.clock.sleep(RECHECK_S)
+        return ""
+
+    async def _attempt(
+        self, q: Queue, entry: Entry, expire: float | None, options: str, tries: list[int]
+    ) -> str:
+        """One try_calling: the final QUEUESTATUS, or _AGAIN to retry after `retry` s."""
+        if expire is not None and self.pbx.clock.now() >= expire:
+            return self._exit(q, entry, "TIMEOUT")
+        members = self._to_ring(q, entry)
+        tries[0] += len(members)
+        if members:
+            answer = await ring(self.world, q, entry, members, self._ring_limit(q, expire))
+            if answer is not None:
+                self._leave(q, entry)
+                go_on = "c" in options
+                return await talk(self.world, q, entry, answer, go_on=go_on) or _ENDED
+        status = self._should_leave(q, expire)
+        if not status and "n" in options and tries[0] >= len(q.members):
+            status = "TIMEOUT"
+        return self._exit(q, entry, status) if status else _AGAIN
+
+    def _should_leave(self, q: Queue, expire: float | None) -> str:
         now = self.pbx.clock.now()
-        free = [
-            m
-            for m in q.members.values()
-            if not m.paused
-            and self.devices.state(m.interface) == NOT_INUSE
-            and now >= m.last_call + WRAPUP_S
-            and not (m.interface in self.bots and self.bots[m.interface].busy)
-        ]
-        if not free:
-            return None
-        ahead = 0  # autofill: the first len(free) callers not already ringing may ring
+        if expire is not None and now >= expire:
+            return "TIMEOUT"
+        conditions = q.settings.leavewhenempty
+        if conditions and q.empty(conditions, self.devices.state, now):
+            return "LEAVEEMPTY"
+        return ""
+
+    def _ring_limit(self, q: Queue, expire: float | None) -> float | None:
+        """The ring time of one attempt: the queue's `timeout`, capped by what is left of the
+        caller's (timeoutpriority=app). app_queue counts what is left in whole seconds."""
+        ring_s = q.settings.timeout_s or None
+        if expire is None or (q.settings.timeoutpriority == "conf" and ring_s):
+            return ring_s
+        left = expire - self.pbx.clock.now()
+        left = float(round(left)) or max(0.0, left)
+        return left if ring_s is None else min(ring_s, left)
+
+    # who may be rung ----------------------------------------------------------------------
+
+    def _available(self, q: Queue, m: Member) -> bool:
+        """app_queue's is_member_available: device state, pause, wrap-up time."""
+        state = self.devices.state(m.interface)
+        if state in (INVALID, UNAVAILABLE) or m.paused:
+            return False
+        if state in _BUSY_STATES and not m.ringinuse:
+            return False
+        wrapup = q.settings.wrapup_s
+        return not (m.last_call and wrapup and self.pbx.clock.now() < m.last_call + wrapup)
+
+    def _can_ring(self, q: Queue, m: Member) -> bool:
+        bot = self.bots.get(m.interface)
+        if bot is not None and not bot.free(self.pbx.clock.now()):
+            return False
+        return self._available(q, m) and not self._outweighed(q, m)
+
+    def _outweighed(self, q: Queue, m: Member) -> bool:
+        """Queue weight: a heavier queue with callers waiting keeps its shared members."""
+        return any(
+            other is not q
+            and other.settings.weight > q.settings.weight
+            and other.entries
+            and m.interface in other.members
+            for other in self.queues.values()
+        )
+
+    def _our_turn(self, q: Queue, entry: Entry) -> bool:
+        """is_our_turn: within the first N callers not already ringing, N = members free."""
+        s = q.settings
+        if not s.autofill:
+            return q.entries[0] is entry
+        free = sum(1 for m in q.members.values() if self._available(q, m))
+        if s.strategy == "ringall":
+            free = min(free, 1)
+        ahead = 0
         for e in q.entries:
             if e is entry:
-                break
+                return ahead < free
             ahead += 0 if e.ringing else 1
-            if ahead >= len(free):
-                return None
-        return min(free, key=lambda m: (m.last_call, m.penalty))
+        return False
 
-    async def _ring(self, q: Queue, entry: Entry, m: Member, left: float | None) -> bool:
-        pbx, ch, clock = self.pbx, entry.channel, self.pbx.clock
-        mch = pbx.new_channel(
-            m.interface,
-            num=ch.callerid_num,
-            name=ch.callerid_name,
-            context="from-queue",
-            exten=m.interface,
-            linkedid=ch.linkedid,
+    def _to_ring(self, q: Queue, entry: Entry) -> list[Member]:
+        s = q.settings
+        members = list(q.members.values())
+        candidates = [(pos, m) for pos, m in enumerate(members) if self._can_ring(q, m)]
+        start = q.rrpos if s.strategy == "rrmemory" else entry.linpos
+        now = self.pbx.clock.now()
+        chosen = choose(
+            s.strategy, metrics(s.strategy, candidates, start=start, now=now, rng=self.rng)
         )
-        self._agent_event("AgentCalled", q, ch, mch, m, [])
-        pbx.dial_begin(ch, mch, m.interface)
-        bot = self.bots.get(m.interface)
-        if bot is None:
-            pbx.dial_end(ch, mch, "CHANUNAVAIL")
-            pbx.hangup(mch, 20, "Subscriber absent")
-            return False
-        entry.ringing = True
-        started = clock.now()
-        pbx.set_state(mch, CH_RINGING)
-        self.devices.change(m.interface, RINGING)
-        limit = RING_TIMEOUT_S if left is None else min(RING_TIMEOUT_S, left)
-        delay = bot.answer_delay()
-        try:
-            if delay is None or delay > limit:
-                await clock.sleep(limit)
-                ring_ms = int(limit * 1000)  # app_queue reports the ring timeout it used
-                self._agent_event("AgentRingNoAnswer", q, ch, mch, m, [("RingTime", str(ring_ms))])
-                pbx.dial_end(ch, mch, "NOANSWER")
-                pbx.hangup(mch)
-                self._free(m.interface)
-                return False
-            await clock.sleep(delay)
-        except asyncio.CancelledError:
-            pbx.dial_end(ch, mch, "CANCEL")
-            pbx.hangup(mch)
-            self._free(m.interface)
-            raise
-        finally:
-            entry.ringing = False
-        await self._connected(q, entry, m, mch, clock.now() - started)
-        return True
+        if len(chosen) == 1 and s.strategy in ("rrmemory", "linear"):
+            following = next_start(members.index(chosen[0]), len(members))
+            if s.strategy == "rrmemory":
+                q.rrpos = following
+            else:
+                entry.linpos = following
+        return chosen
 
-    async def _connected(
-        self, q: Queue, entry: Entry, m: Member, mch: Channel, ring: float
-    ) -> None:
-        pbx, ch, clock = self.pbx, entry.channel, self.pbx.clock
-        pbx.set_state(mch, UP)
-        pbx.dial_end(ch, mch, "ANSWER")
-        self.devices.change(m.interface, INUSE)
+    # leaving ------------------------------------------------------------------------------
+
+    def _exit(self, q: Queue, entry: Entry, status: str) -> str:
+        """Leaving unanswered (timeout, leavewhenempty): record_abandoned, then leave_queue."""
+        event = "EXITEMPTY" if status == "LEAVEEMPTY" else "EXITWITHTIMEOUT"
+        self._abandoned(q, entry, event)
         self._leave(q, entry)
-        hold = clock.now() - entry.joined_at
-        timing = [("HoldTime", str(int(hold))), ("RingTime", str(int(ring)))]
-        self._agent_event("AgentConnect", q, ch, mch, m, timing)
-        self.truth.update(
-            ch.uniqueid, answered_at=clock.now(), answered_by=m.interface, outcome="answered"
+        self.truth.update(entry.channel.uniqueid, outcome=status.lower())
+        return status
+
+    def _caller_gone(self, q: Queue, entry: Entry) -> None:
+        """Hang-up while waiting (abandon); a Redirect leaves without abandoning."""
+        if entry.channel.interrupt == "redirect":
+            self._leave(q, entry)
+            return
+        self._abandoned(q, entry, "ABANDON")
+        self._leave(q, entry)
+        self.truth.update(entry.channel.uniqueid, abandoned=True, outcome="abandoned")
+
+    def _abandoned(self, q: Queue, entry: Entry, log_event: str) -> None:
+        ch, position = entry.channel, q.position(entry)
+        wait = int(self.pbx.clock.now() - entry.joined_at)
+        tail = [("OriginalPosition", str(entry.original_position)), ("HoldTime", str(wait))]
+        self.world.caller_event("QueueCallerAbandon", q, ch, position, tail)
+        self.log.write(
+            ch.uniqueid, q.name, NONE, log_event, position, entry.original_position, wait
         )
-        bridge = pbx.bridge(mch, ch)
-        answered = clock.now()
-        reason, first = "agent", mch
-        try:
-            await race(clock.sleep(self.bots[m.interface].handle_time()), mch.gone.wait())
-        except asyncio.CancelledError:
-            reason, first = ("transfer" if ch.interrupt == "redirect" else "caller"), ch
-            raise
-        finally:
-            talk = [("HoldTime", str(int(hold))), ("TalkTime", str(int(clock.now() - answered)))]
-            self._agent_event("AgentComplete", q, ch, mch, m, [*talk, ("Reason", reason)])
-            pbx.unbridge(bridge, first)
-            q.completed += 1
-            q.holdtime = (3 * q.holdtime + hold) / 4
-            q.talktime = (3 * q.talktime + clock.now() - answered) / 4
-            m.calls_taken += 1
-            m.last_call = clock.now()
-            keep_caller = reason == "agent" and "c" in entry.options
-            for gone in (first, mch if first is ch else ch):
-                if gone is ch and keep_caller:
-                    continue  # back to the dialplan after Queue() (the survey)
-                if reason != "transfer" or gone is mch:
-                    pbx.hangup(gone)
-            self._free(m.interface, wrapup=True)
-
-    def _free(self, interface: str, wrapup: bool = False) -> None:
-        self.devices.change(interface, NOT_INUSE)
-        self.poke()
-        if wrapup:  # wake the callers again when the member's wrapup time is over
-            task = asyncio.create_task(self._poke_after(WRAPUP_S))
-            self._timers.add(task)
-            task.add_done_callback(self._timers.discard)
-
-    def _unanswered(self, q: Queue, entry: Entry, *, abandon: bool) -> None:
-        ch = entry.channel
-        position = q.entries.index(entry) + 1
-        if abandon:
-            wait = int(self.pbx.clock.now() - entry.joined_at)
-            extra = [("OriginalPosition", str(entry.original_position)), ("HoldTime", str(wait))]
-            self._caller_event("QueueCallerAbandon", q, ch, position, None, extra)
-            q.abandoned += 1
-        self._leave(q, entry)
+        q.abandoned += 1
 
     def _leave(self, q: Queue, entry: Entry) -> None:
-        position = q.entries.index(entry) + 1
+        position = q.position(entry)
         q.entries.remove(entry)
-        self._caller_event("QueueCallerLeave", q, entry.channel, position, len(q.entries))
-        self.poke()
+        count = [("Count", str(len(q.entries)))]
+        self.world.caller_event("QueueCallerLeave", q, entry.channel, position, count)
 
-    def _caller_event(
-        self,
-        event: str,
-        q: Queue,
-        ch: Channel,
-        position: int,
-        count: int | None,
-        extra: Headers | None = None,
-    ) -> None:
-        headers = [*ch.snapshot(), ("Queue", q.name), ("Position", str(position))]
-        if count is not None:
-            headers.append(("Count", str(count)))
-        self.pbx.publish(event, AGENT, headers + (extra or []))
 
-    def _agent_event(
-        self, event: str, q: Queue, ch: Channel, mch: Channel, m: Member, extra: Headers
-    ) -> None:
-        who = [("Queue", q.name), ("Interface", m.interface), ("MemberName", m.name)]
-        self.pbx.publish(event, AGENT, [*ch.snapshot(), *mch.snapshot("Dest"), *who, *extra])
+def _priority(ch: Channel) -> int:
+    try:
+        return int(ch.variables.get("QUEUE_PRIO", "0") or 0)
+    except ValueError:
+        return 0  # app_queue ignores a QUEUE_PRIO that is not a number
