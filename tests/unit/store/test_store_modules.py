@@ -56,6 +56,7 @@ def test_public_api_of_repositories_is_pinned() -> None:
         "CallbackRepository",
         "CitizenRepository",
         "OperatorRepository",
+        "ScriptRepository",
         "Store",
         "canonical_phone",
         "open_store",
