@@ -6,11 +6,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+from pathlib import Path
 
 from callcenter.clock import ScaledClock, SystemClock
 from callcenter.commands._runner import serve_until_stopped
 from callcenter.emulator.control import make_app
-from callcenter.emulator.emulator import Emulator, EmulatorConfig
+from callcenter.emulator.emulator import SHIPPED_MANAGER_CONF, Emulator, EmulatorConfig
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,6 +23,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rate", type=float, default=0.0, help="citizen calls per hour")
     parser.add_argument("--duration", type=float, default=8 * 3600.0, help="load duration, s")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--manager-conf",
+        type=Path,
+        default=SHIPPED_MANAGER_CONF,
+        help="manager.conf with the AMI users (default: the one we ship)",
+    )
     parser.add_argument(
         "--members", action="store_true", help="also add the bots to the queue (no engine)"
     )
@@ -36,6 +43,7 @@ def build(args: argparse.Namespace) -> Emulator:
         agi_port=int(port),
         clock=clock,
         seed=args.seed,
+        manager_conf=args.manager_conf,
     )
     return Emulator(config)
 
