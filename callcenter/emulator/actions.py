@@ -225,8 +225,8 @@ class Actions:
     def a_userevent(self, s: Session, m: Headers) -> None:
         name = get(m, "UserEvent")
         body = [(k, v) for k, v in m if k.lower() not in ("action", "userevent")]
-        self.pbx.publish("UserEvent", USER, [("UserEvent", name), *body])
         s.ack(m, "Event Sent")
+        self.pbx.publish("UserEvent", USER, [("UserEvent", name), *body])
 
     def a_command(self, s: Session, m: Headers) -> None:
         line = get(m, "Command").strip()
