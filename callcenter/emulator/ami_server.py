@@ -89,7 +89,7 @@ class AmiServer:
         data = encode([*head, *headers])
         for session in list(self.sessions):
             if not session.closed and session.wants(category):
-                session.write(data)
+                session.event(data)
                 self.events_sent += 1
 
     # connections --------------------------------------------------------------------------
@@ -128,7 +128,11 @@ class AmiServer:
             if not data:
                 return
             for request in parser.feed_requests(data):
-                await self._dispatch(session, request)
+                session.hold_events()
+                try:
+                    await self._dispatch(session, request)
+                finally:
+                    session.release_events()
                 if session.closed:
                     break
             await session.writer.drain()

@@ -21,6 +21,22 @@ class Session:
         self.send_events = ALL
         self.challenge = ""
         self.closed = False
+        self._held: list[bytes] | None = None
+
+    def hold_events(self) -> None:
+        """While an action runs, events wait: Asterisk sends them after the action's answer."""
+        self._held = []
+
+    def release_events(self) -> None:
+        held, self._held = self._held or [], None
+        for data in held:
+            self.write(data)
+
+    def event(self, data: bytes) -> None:
+        if self._held is not None:
+            self._held.append(data)
+        else:
+            self.write(data)
 
     @property
     def authenticated(self) -> bool:

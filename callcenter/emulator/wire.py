@@ -71,7 +71,11 @@ class Request:
 
 
 class MessageReader:
-    def __init__(self) -> None:
+    """`for_client`: read what a server wrote ('Key: value', exactly one space dropped) instead
+    of what a client sent (Asterisk skips every blank after the colon)."""
+
+    def __init__(self, *, for_client: bool = False) -> None:
+        self._for_client = for_client
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._buffer = ""
         self._current = Request()
@@ -113,5 +117,6 @@ class MessageReader:
             self._current.problem = TOO_MANY_LINES
             return None
         key, _, value = line.partition(":")
-        self._current.headers.append((key, value.lstrip(" \t")))
+        value = value.removeprefix(" ") if self._for_client else value.lstrip(" \t")
+        self._current.headers.append((key, value))
         return None

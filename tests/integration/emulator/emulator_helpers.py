@@ -20,7 +20,7 @@ class RawAmi:
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader, self.writer = reader, writer
-        self.parser = MessageReader()
+        self.parser = MessageReader(for_client=True)
         self.pending: list[Headers] = []
         self.banner = ""
 
