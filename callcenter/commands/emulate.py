@@ -15,7 +15,7 @@ from callcenter.commands._runner import serve_until_stopped
 from callcenter.emulator.callers import TraceError, read_trace
 from callcenter.emulator.conf import ConfError
 from callcenter.emulator.control import make_app
-from callcenter.emulator.emulator import Emulator, EmulatorConfig
+from callcenter.emulator.emulator import SHIPPED_MANAGER_CONF, Emulator, EmulatorConfig
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,6 +39,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--work-dir", type=Path, default=Path("var/emulator"))
     parser.add_argument("--queue-log", type=Path, default=None, help="default: WORK_DIR/queue_log")
     parser.add_argument(
+        "--manager-conf",
+        type=Path,
+        default=SHIPPED_MANAGER_CONF,
+        help="manager.conf with the AMI users (default: the one we ship)",
+    )
+    parser.add_argument(
         "--members", action="store_true", help="also add the bots to the queue (no engine)"
     )
 
@@ -55,6 +61,7 @@ def build(args: argparse.Namespace) -> Emulator:
         queues_conf=args.queues_conf,
         work_dir=args.work_dir,
         queue_log_path=args.queue_log,
+        manager_conf=args.manager_conf,
     )
     return Emulator(config)
 

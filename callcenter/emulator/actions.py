@@ -1,224 +1,241 @@
-"""The AMI actions the engine sends, answered from the model with Asterisk's messages."""
+"""The AMI actions past login, answered from the model with Asterisk 20's messages.
+
+Calls and variables are here; queue members in `ami_members`, the list actions in `ami_lists`,
+Command in `ami_command`. The server has already checked the user's permission.
+"""
 
 from __future__ import annotations
 
-from callcenter.emulator.ami_server import Session
+import asyncio
+import re
+from collections.abc import Callable
+
+from callcenter.emulator.ami_command import command_output
+from callcenter.emulator.ami_lists import Lists
+from callcenter.emulator.ami_members import Members
+from callcenter.emulator.ami_session import Session
 from callcenter.emulator.dial import Dialer, Originate
 from callcenter.emulator.flow import Dialplan
-from callcenter.emulator.members import Member
-from callcenter.emulator.model import CALL, Channel, Pbx
+from callcenter.emulator.model import CALL, Pbx
 from callcenter.emulator.queue import QueueApp
 from callcenter.emulator.wire import Headers, get, get_all
 
+USER = "user,all"
+_TRUE = frozenset({"yes", "true", "y", "t", "1", "on"})
+
+
+def is_true(value: str) -> bool:
+    return value.strip().lower() in _TRUE
+
+
+def parse_callerid(text: str) -> tuple[str, str]:
+    """'"Name" <number>' (or a bare number, or a bare name) -> (name, number)."""
+    match = re.fullmatch(r'\s*"?(.*?)"?\s*<([^>]*)>\s*', text)
+    if match:
+        return match.group(1), match.group(2)
+    text = text.strip()
+    return ("", text) if re.fullmatch(r"[0-9+*#()\- ]*", text) else (text, "")
+
 
 class Actions:
-    def __init__(self, *, pbx: Pbx, queues: QueueApp, plan: Dialplan, dialer: Dialer) -> None:
+    def __init__(
+        self,
+        *,
+        pbx: Pbx,
+        queues: QueueApp,
+        plan: Dialplan,
+        dialer: Dialer,
+        version: str,
+    ) -> None:
         self.pbx, self.queues, self.plan, self.dialer = pbx, queues, plan, dialer
+        self.version = version
         self.globals: dict[str, str] = {}
+        self.lists = Lists(pbx=pbx, queues=queues)
+        self.members = Members(pbx=pbx, queues=queues)
+        self._table: dict[str, Callable[[Session, Headers], object]] = {
+            "redirect": self.a_redirect,
+            "hangup": self.a_hangup,
+            "setvar": self.a_setvar,
+            "getvar": self.a_getvar,
+            "userevent": self.a_userevent,
+            "command": self.a_command,
+            "queuestatus": self.lists.queue_status,
+            "queuesummary": self.lists.queue_summary,
+            "coreshowchannels": self.lists.core_show_channels,
+            "status": self.lists.status,
+            "queueadd": self.members.add,
+            "queueremove": self.members.remove,
+            "queuepause": self.members.pause,
+            "queuepenalty": self.members.penalty,
+            "queuelog": self.members.log,
+        }
+
+    def names(self) -> frozenset[str]:
+        return frozenset([*self._table, "originate"])
 
     async def handle(self, s: Session, name: str, m: Headers) -> None:
-        method = getattr(self, f"a_{name}", None)
-        if method is None:
-            s.error(m, "Invalid/unknown command")
+        if name == "originate":
+            await self.a_originate(s, m)
+            return
+        method = self._table.get(name)
+        if method is None:  # known to the server's table but not modelled here
+            s.error(m, f"Invalid/unknown command: {get(m, 'Action')}.")
             return
         method(s, m)
 
     # calls -------------------------------------------------------------------------------
 
-    def a_originate(self, s: Session, m: Headers) -> None:
-        channel = get(m, "Channel")
-        if not channel or not get(m, "Context"):
-            s.error(m, "Channel not specified" if not channel else "Context not specified")
+    async def a_originate(self, s: Session, m: Headers) -> None:
+        request = self._originate_request(s, m)
+        if request is None:
             return
+        outcome: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        asynchronous = is_true(get(m, "Async"))
+
+        def respond(headers: Headers) -> None:
+            if asynchronous:
+                self.pbx.publish("OriginateResponse", CALL, headers)
+            if not outcome.done():
+                outcome.set_result(get(headers, "Response") == "Success")
+
+        if asynchronous:
+            s.ack(m, "Originate successfully queued")
+            self.dialer.originate(request, respond)
+            return
+        self.dialer.originate(request, respond)
+        if await outcome:  # a synchronous Originate answers once the call was answered or not
+            s.ack(m, "Originate successfully queued")
+        else:
+            s.error(m, "Originate failed")
+
+    def _originate_request(self, s: Session, m: Headers) -> Originate | None:
+        channel, context, exten = get(m, "Channel"), get(m, "Context"), get(m, "Exten")
+        priority, timeout = get(m, "Priority"), get(m, "Timeout")
+        problem = ""
+        if not channel:
+            problem = "Channel not specified"
+        elif priority and not priority.isdigit():
+            problem = "Invalid priority"
+        elif timeout and not timeout.lstrip("-").isdigit():
+            problem = "Invalid timeout"
+        elif "/" not in channel:
+            problem = "Invalid channel"
+        elif get(m, "Application"):
+            problem = "Originate failed"  # the emulator only originates into the dialplan
+        elif not (exten and context and priority):
+            problem = "Originate with 'Exten' requires 'Context' and 'Priority'"
+        if problem:
+            s.error(m, problem)
+            return None
         variables = []
         for item in get_all(m, "Variable"):
             for pair in item.split(","):
                 key, _, value = pair.partition("=")
                 variables.append((key.strip(), value))
-        o = Originate(
+        name, number = parse_callerid(get(m, "CallerID"))
+        return Originate(
             channel=channel,
-            context=get(m, "Context"),
-            exten=get(m, "Exten"),
-            timeout_s=int(get(m, "Timeout", "30000") or 30000) / 1000,
+            context=context,
+            exten=exten,
+            timeout_s=int(timeout or 30000) / 1000,
             variables=variables,
             action_id=get(m, "ActionID"),
-            caller_id=get(m, "CallerID"),
+            caller_id=number,
+            caller_name=name,
+            channel_id=get(m, "ChannelId"),
         )
-        s.respond(m, "Success", [("Message", "Originate successfully queued")])
-        self.dialer.originate(o, lambda h: self.pbx.publish("OriginateResponse", CALL, h))
 
     def a_redirect(self, s: Session, m: Headers) -> None:
-        ch = self.pbx.by_name(get(m, "Channel"))
+        name, context, exten, priority = (
+            get(m, "Channel"),
+            get(m, "Context"),
+            get(m, "Exten"),
+            get(m, "Priority"),
+        )
+        for value, problem in (
+            (name, "Channel not specified"),
+            (context, "Context not specified"),
+            (exten, "Exten not specified"),
+            (priority, "Priority not specified"),
+        ):
+            if not value:
+                s.error(m, problem)
+                return
+        if not priority.isdigit() or int(priority) < 1:
+            s.error(m, "Priority is invalid")
+            return
+        ch = self.pbx.by_name(name)
         if ch is None:
-            s.error(m, "Channel specified does not exist")
-        elif self.plan.redirect(ch, get(m, "Context"), get(m, "Exten") or "s"):
-            s.respond(m, "Success", [("Message", "Redirect successful")])
+            s.error(m, f"Channel does not exist: {name}")
+        elif self.plan.redirect(ch, context, exten):
+            s.ack(m, "Redirect successful")
         else:
             s.error(m, "Redirect failed")
 
     def a_hangup(self, s: Session, m: Headers) -> None:
-        ch = self.pbx.by_name(get(m, "Channel"))
+        name = get(m, "Channel")
+        if not name:
+            s.error(m, "No channel specified")
+            return
+        cause_text = get(m, "Cause")
+        cause = int(cause_text) if cause_text.isdigit() and int(cause_text) <= 127 else 0
+        if len(name) > 1 and name.startswith("/") and name.endswith("/"):
+            self.lists.hangup_matching(s, m, name[1:-1], cause)
+            return
+        ch = self.pbx.by_name(name)
         if ch is None:
             s.error(m, "No such channel")
             return
-        self.pbx.request_hangup(ch)
-        s.respond(m, "Success", [("Message", "Channel Hungup")])
+        self.pbx.request_hangup(ch, cause=cause)
+        s.ack(m, "Channel Hungup")
 
     def a_setvar(self, s: Session, m: Headers) -> None:
-        name, value = get(m, "Variable"), get(m, "Value")
-        channel = get(m, "Channel")
+        name, value, channel = get(m, "Variable"), get(m, "Value"), get(m, "Channel")
         if not name:
             s.error(m, "No variable specified")
             return
         if channel:
             ch = self.pbx.by_name(channel)
             if ch is None:
-                s.error(m, "Channel not found")
+                s.error(m, "No such channel")
                 return
             self.pbx.setvar(ch, name, value)
         else:
             self.globals[name] = value
-        s.respond(m, "Success", [("Message", "Variable Set")])
+            self.pbx.set_global(name, value)
+        s.ack(m, "Variable Set")
 
     def a_getvar(self, s: Session, m: Headers) -> None:
         name, channel = get(m, "Variable"), get(m, "Channel")
+        if not name:
+            s.error(m, "No variable specified")
+            return
         if channel:
             ch = self.pbx.by_name(channel)
             if ch is None:
                 s.error(m, "No such channel")
                 return
-            value = ch.variables.get(name, "")
+            value = ch.variables.get(name, self.globals.get(name, ""))
         else:
             value = self.globals.get(name, "")
         s.respond(m, "Success", [("Variable", name), ("Value", value)])
 
-    # queue members -----------------------------------------------------------------------
+    # messages ----------------------------------------------------------------------------
 
-    def a_queueadd(self, s: Session, m: Headers) -> None:
-        paused = get(m, "Paused").lower() in ("1", "true", "yes")
-        error = self.queues.add_member(
-            get(m, "Queue"),
-            get(m, "Interface"),
-            name=get(m, "MemberName"),
-            state_interface=get(m, "StateInterface"),
-            penalty=int(get(m, "Penalty", "0") or 0),
-            paused=paused,
-            reason=get(m, "Reason") if paused else "",
-        )
-        if error:
-            s.error(m, error)
-        else:
-            s.respond(m, "Success", [("Message", "Added interface to queue")])
+    def a_userevent(self, s: Session, m: Headers) -> None:
+        name = get(m, "UserEvent")
+        body = [(k, v) for k, v in m if k.lower() not in ("action", "userevent")]
+        s.ack(m, "Event Sent")
+        self.pbx.publish("UserEvent", USER, [("UserEvent", name), *body])
 
-    def a_queueremove(self, s: Session, m: Headers) -> None:
-        q = self.queues.queues.get(get(m, "Queue"))
-        member = q.members.pop(get(m, "Interface"), None) if q else None
-        if member is None:
-            s.error(m, "Unable to remove interface: Not there")
+    def a_command(self, s: Session, m: Headers) -> None:
+        line = get(m, "Command").strip()
+        if not line:
+            s.error(m, "No command provided")
             return
-        self.queues.devices.members.remove(member)
-        self.queues.devices.member_event("QueueMemberRemoved", member)
-        s.respond(m, "Success", [("Message", "Removed interface from queue")])
-
-    def _members(self, m: Headers) -> list[Member]:
-        interface, queue = get(m, "Interface"), get(m, "Queue")
-        return [
-            x
-            for x in self.queues.devices.members
-            if x.interface == interface and (not queue or x.queue == queue)
-        ]
-
-    def a_queuepause(self, s: Session, m: Headers) -> None:
-        members = self._members(m)
-        if not members:
-            s.error(m, "Interface not found")
-            return
-        paused = get(m, "Paused").lower() in ("1", "true", "yes")
-        for member in members:
-            member.paused = paused
-            member.reason = get(m, "Reason") if paused else ""
-            member.last_pause = self.pbx.clock.now() if paused else member.last_pause
-            self.queues.devices.member_event("QueueMemberPause", member)
-        s.respond(m, "Success", [("Message", "Interface paused successfully")])
-        self.queues.poke()
-
-    def a_queuepenalty(self, s: Session, m: Headers) -> None:
-        members = self._members(m)
-        if not members:
-            s.error(m, "Invalid interface, queuename or penalty")
-            return
-        for member in members:
-            member.penalty = int(get(m, "Penalty", "0") or 0)
-            self.queues.devices.member_event("QueueMemberPenalty", member)
-        s.respond(m, "Success", [("Message", "Interface penalty set successfully")])
-
-    # snapshots ---------------------------------------------------------------------------
-
-    def a_queuestatus(self, s: Session, m: Headers) -> None:
-        s.respond(m, "Success", [("EventList", "start"), ("Message", "Queue status will follow")])
-        aid = [("ActionID", get(m, "ActionID"))] if get(m, "ActionID") else []
-        wanted, now, count = get(m, "Queue"), self.pbx.clock.now(), 0
-        for q in self.queues.queues.values():
-            if wanted and q.name != wanted:
-                continue
-            items: list[tuple[str, Headers]] = [("QueueParams", q.params())]
-            items += [("QueueMember", x.headers(listing=True)) for x in q.members.values()]
-            for pos, e in enumerate(q.entries, 1):
-                items.append(
-                    ("QueueEntry", _entry(q.name, pos, e.channel, now - e.joined_at, e.priority))
-                )
-            for event, headers in items:
-                s.send([("Event", event), ("Privilege", "agent,all"), *aid, *headers])
-                count += 1
-        s.send(
-            [
-                ("Event", "QueueStatusComplete"),
-                *aid,
-                ("EventList", "Complete"),
-                ("ListItems", str(count)),
-            ]
+        ok, lines = command_output(line, version=self.version, pbx=self.pbx, queues=self.queues)
+        s.respond(
+            m,
+            "Success" if ok else "Error",
+            [("Message", "Command output follows"), *(("Output", x) for x in lines)],
         )
-
-    def a_coreshowchannels(self, s: Session, m: Headers) -> None:
-        s.respond(m, "Success", [("EventList", "start"), ("Message", "Channels will follow")])
-        aid = [("ActionID", get(m, "ActionID"))] if get(m, "ActionID") else []
-        now = self.pbx.clock.now()
-        channels = list(self.pbx.channels.values())
-        for ch in channels:
-            secs = int(now - ch.created_at)
-            duration = f"{secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}"
-            s.send(
-                [
-                    ("Event", "CoreShowChannel"),
-                    ("Privilege", "system,all"),
-                    *aid,
-                    *ch.snapshot(),
-                    ("Application", ch.application),
-                    ("ApplicationData", ch.app_data),
-                    ("Duration", duration),
-                    ("BridgeId", ch.bridge_id),
-                ]
-            )
-        s.send(
-            [
-                ("Event", "CoreShowChannelsComplete"),
-                *aid,
-                ("EventList", "Complete"),
-                ("ListItems", str(len(channels))),
-            ]
-        )
-
-
-def _entry(queue: str, pos: int, ch: Channel, wait: float, prio: int) -> Headers:
-    return [
-        ("Queue", queue),
-        ("Position", str(pos)),
-        ("Channel", ch.name),
-        ("Uniqueid", ch.uniqueid),
-        ("CallerIDNum", ch.callerid_num or "<unknown>"),
-        ("CallerIDName", ch.callerid_name or "<unknown>"),
-        ("ConnectedLineNum", "<unknown>"),
-        ("ConnectedLineName", "<unknown>"),
-        ("Wait", str(int(wait))),
-        ("Priority", str(prio)),
-    ]

@@ -36,6 +36,8 @@ class Originate:
     variables: list[tuple[str, str]]
     action_id: str
     caller_id: str = ""
+    caller_name: str = ""
+    channel_id: str = ""  # Originate's ChannelId: the Uniqueid the new channel gets
 
 
 class Dialer:
@@ -138,7 +140,12 @@ class Dialer:
     ) -> None:
         interface = o.channel
         ch = self.pbx.new_channel(
-            interface, num=o.caller_id, name="", context=o.context, exten=o.exten
+            interface,
+            num=o.caller_id,
+            name=o.caller_name,
+            context=o.context,
+            exten=o.exten,
+            uniqueid=o.channel_id,
         )
         for name, value in o.variables:
             self.pbx.setvar(ch, name, value)
@@ -200,14 +207,15 @@ class Dialer:
 
 
 def _originate_response(o: Originate, ch: Channel, ok: bool, reason: int) -> list[tuple[str, str]]:
+    """Asterisk names the requested channel, and no Uniqueid, when the call did not come up."""
     return [
-        ("ActionID", o.action_id),
+        *([("ActionID", o.action_id)] if o.action_id else []),
         ("Response", "Success" if ok else "Failure"),
         ("Channel", ch.name if ok else o.channel),
         ("Context", o.context),
         ("Exten", o.exten),
         ("Reason", str(reason)),
-        ("Uniqueid", ch.uniqueid if ok else "<null>"),
-        ("CallerIDNum", ch.callerid_num or "<unknown>"),
-        ("CallerIDName", ch.callerid_name or "<unknown>"),
+        ("Uniqueid", ch.uniqueid if ok else (o.channel_id or "<unknown>")),
+        ("CallerIDNum", o.caller_id or "<unknown>"),
+        ("CallerIDName", o.caller_name or "<unknown>"),
     ]

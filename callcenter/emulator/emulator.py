@@ -14,6 +14,7 @@ from typing import Any
 from callcenter.clock import Clock, SystemClock
 from callcenter.emulator.actions import Actions
 from callcenter.emulator.agi_client import AgiTarget
+from callcenter.emulator.ami_auth import AmiUser, ManagerConf, load_manager_conf
 from callcenter.emulator.ami_server import AmiServer
 from callcenter.emulator.bots import OperatorBot
 from callcenter.emulator.callers import CallerScript, TraceCall
@@ -32,6 +33,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_USERS = {"engine": "change-me-engine", "monitor": "change-me-monitor"}
 SHIPPED_QUEUES_CONF = Path(__file__).resolve().parents[2] / "asterisk_conf" / "queues.conf"
+# The manager.conf we ship; the emulator takes its AMI users, permissions and ACLs from it.
+SHIPPED_MANAGER_CONF = Path(__file__).resolve().parents[2] / "asterisk_conf" / "manager.conf"
+ASTERISK_VERSION = "20.9.3"  # an Asterisk 20 release: AMI 9.0.0, as the banner says
 
 
 @dataclass
@@ -40,7 +44,11 @@ class EmulatorConfig:
     ami_port: int = 0
     agi_host: str = "127.0.0.1"
     agi_port: int | None = None  # None: no AGI server, every AGI() fails (AGISTATUS=FAILURE)
-    users: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_USERS))
+    # manager.conf to read users from; None (or a file that is not there) gives DEFAULT_USERS
+    # with every class and no ACL. `users` then sets other secrets (and adds users).
+    manager_conf: Path | None = SHIPPED_MANAGER_CONF
+    users: dict[str, str] = field(default_factory=dict)
+    ami_login_failure_delay_s: float = 1.0  # Asterisk sleeps a second before refusing a login
     queues: tuple[str, ...] = ("citizens",)
     clock: Clock = field(default_factory=SystemClock)
     seed: int = 1
@@ -79,12 +87,13 @@ class Emulator:
         self.trunks: dict[str, Trunk] = {}
         self._events: list[tuple[str, Headers]] = []
         self.server = AmiServer(
-            users=config.users,
+            conf=manager_conf(config),
             handler=self._handle,
             clock=self.clock,
             host=config.ami_host,
             port=config.ami_port,
             on_action=self._log_action,
+            login_failure_delay_s=config.ami_login_failure_delay_s,
         )
         self.pbx = Pbx(clock=self.clock, publish=self._publish)
         self.devices = Devices(publish=self._publish)
@@ -116,7 +125,11 @@ class Emulator:
             callback_scripts=self._callback_scripts.get,
         )
         self._actions = Actions(
-            pbx=self.pbx, queues=self.queues, plan=self.plan, dialer=self.dialer
+            pbx=self.pbx,
+            queues=self.queues,
+            plan=self.plan,
+            dialer=self.dialer,
+            version=ASTERISK_VERSION,
         )
         self._watchers: set[asyncio.Task[None]] = set()
         self.load: LoadGenerator | None = None
@@ -306,3 +319,13 @@ class Emulator:
                 return
             step = 1.0 if deadline is None else min(1.0, deadline - now)
             await race(self.clock.sleep(step), ch.gone.wait())
+
+
+def manager_conf(config: EmulatorConfig) -> ManagerConf:
+    path = config.manager_conf
+    if path is not None and path.exists():
+        conf = load_manager_conf(path)
+    else:
+        users = {n: AmiUser(n, secret) for n, secret in DEFAULT_USERS.items()}
+        conf = ManagerConf(users=users)
+    return conf.with_secrets(config.users)

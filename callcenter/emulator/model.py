@@ -14,13 +14,27 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from callcenter.clock import Clock
-from callcenter.emulator.wire import Headers
+from callcenter.emulator.wire import Headers, escape_c
 
 Publish = Callable[[str, str, Headers], None]  # (event, privilege, headers)
 
 STATES = {0: "Down", 4: "Ring", 5: "Ringing", 6: "Up", 7: "Busy"}
 DOWN, RING, RINGING, UP = 0, 4, 5, 6
 CALL, AGENT, DIALPLAN = "call,all", "agent,all", "dialplan,all"
+CAUSES = {
+    0: "Unknown",
+    1: "Unallocated (unassigned) number",
+    16: "Normal Clearing",
+    17: "User busy",
+    18: "No user responding",
+    19: "User alerting, no answer",
+    20: "Subscriber absent",
+    21: "Call Rejected",
+    26: "Answered elsewhere",
+    31: "Normal, unspecified",
+    34: "Circuit/channel congestion",
+    127: "Interworking, unspecified",
+}
 
 
 @dataclass(eq=False)
@@ -45,6 +59,7 @@ class Channel:
     gone: asyncio.Event = field(default_factory=asyncio.Event)
     in_agi: bool = False
     sip_headers: dict[str, str] = field(default_factory=dict)
+    hangup_cause: int = 0  # set by AMI Hangup with a Cause; wins over the dialplan's cause
 
     def snapshot(self, prefix: str = "") -> Headers:
         pairs = [
@@ -52,7 +67,7 @@ class Channel:
             ("ChannelState", str(self.state)),
             ("ChannelStateDesc", STATES.get(self.state, "Unknown")),
             ("CallerIDNum", self.callerid_num or "<unknown>"),
-            ("CallerIDName", self.callerid_name or "<unknown>"),
+            ("CallerIDName", escape_c(self.callerid_name) or "<unknown>"),
             ("ConnectedLineNum", "<unknown>"),
             ("ConnectedLineName", "<unknown>"),
             ("Language", "ru"),
@@ -92,11 +107,20 @@ class Pbx:
         self._bridges = itertools.count(1)
 
     def new_channel(
-        self, tech_peer: str, *, num: str, name: str, context: str, exten: str, linkedid: str = ""
+        self,
+        tech_peer: str,
+        *,
+        num: str,
+        name: str,
+        context: str,
+        exten: str,
+        linkedid: str = "",
+        uniqueid: str = "",
     ) -> Channel:
+        """A new channel; `uniqueid` is Originate's ChannelId when one was given."""
         n = next(self._ids)
         now = self.clock.now()
-        uniqueid = f"{int(now)}.{n}"
+        uniqueid = uniqueid or f"{int(now)}.{n}"
         ch = Channel(
             name=f"{tech_peer}-{n:08x}",
             uniqueid=uniqueid,
@@ -130,7 +154,14 @@ class Pbx:
 
     def setvar(self, ch: Channel, name: str, value: str) -> None:
         ch.variables[name] = value
-        self.publish("VarSet", DIALPLAN, [*ch.snapshot(), ("Variable", name), ("Value", value)])
+        self.publish(
+            "VarSet", DIALPLAN, [*ch.snapshot(), ("Variable", name), ("Value", escape_c(value))]
+        )
+
+    def set_global(self, name: str, value: str) -> None:
+        """A global variable: VarSet names no channel."""
+        body = [("Variable", name), ("Value", escape_c(value))]
+        self.publish("VarSet", DIALPLAN, [("Channel", "none"), ("Uniqueid", "none"), *body])
 
     def dial_begin(self, caller: Channel | None, dest: Channel, dialstring: str) -> None:
         head = caller.snapshot() if caller else []
@@ -145,14 +176,24 @@ class Pbx:
         if self.channels.pop(ch.uniqueid, None) is None:
             return
         ch.gone.set()
+        if ch.hangup_cause:
+            cause, cause_txt = ch.hangup_cause, CAUSES.get(ch.hangup_cause, "Unknown")
         self.publish(
             "Hangup", CALL, [*ch.snapshot(), ("Cause", str(cause)), ("Cause-txt", cause_txt)]
         )
 
-    def request_hangup(self, ch: Channel, reason: str = "hangup") -> None:
-        """Ask a channel to go away: its dialplan task is cancelled, its waiters woken."""
+    def request_hangup(
+        self, ch: Channel, reason: str = "hangup", *, cause: int | None = None
+    ) -> None:
+        """Ask a channel to go away: its dialplan task is cancelled, its waiters woken.
+
+        `cause` is given by the AMI Hangup action: a soft hangup request, announced as such."""
         if ch.uniqueid not in self.channels:
             return
+        if cause is not None:
+            ch.hangup_cause = cause or ch.hangup_cause
+            extra = [("Cause", str(ch.hangup_cause))] if ch.hangup_cause else []
+            self.publish("SoftHangupRequest", CALL, [*ch.snapshot(), *extra])
         ch.interrupt = reason
         if ch.task is not None and not ch.task.done():
             ch.task.cancel()

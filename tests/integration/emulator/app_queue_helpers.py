@@ -118,6 +118,13 @@ class QueueRig:
         )
 
     async def action(self, *headers: tuple[str, str]) -> Headers:
+        """The action's answer, once the events it raised have arrived too: Asterisk sends
+        those after the answer, so a Ping behind it flushes them."""
+        answer = await self._request(*headers)
+        await self._request(("Action", "Ping"))
+        return answer
+
+    async def _request(self, *headers: tuple[str, str]) -> Headers:
         action_id = f"a{len(self.seen)}"
         await self.ami.send(*headers, ("ActionID", action_id))
         await self.until(lambda m: get(m, "ActionID") == action_id and bool(get(m, "Response")))

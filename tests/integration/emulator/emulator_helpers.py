@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from callcenter.emulator.wire import Headers, MessageReader, encode, get
 
@@ -18,13 +20,15 @@ class RawAmi:
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader, self.writer = reader, writer
-        self.parser = MessageReader()
+        self.parser = MessageReader(for_client=True)
         self.pending: list[Headers] = []
         self.banner = ""
 
     @classmethod
-    async def connect(cls, port: int) -> RawAmi:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    async def connect(cls, port: int, *, source: str | None = None) -> RawAmi:
+        """Connect from 127.0.0.1, or from another loopback `source` address (127.0.0.2)."""
+        local = (source, 0) if source else None
+        reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=local)
         client = cls(reader, writer)
         client.banner = (await reader.readline()).decode()
         return client
@@ -57,6 +61,35 @@ class RawAmi:
         )
         return await self.next()
 
+    async def login_md5(self, user: str, secret: str) -> Headers:
+        await self.send(("Action", "Challenge"), ("AuthType", "MD5"), ("ActionID", "ch-1"))
+        challenge = get(await self.next(), "Challenge")
+        key = hashlib.md5((challenge + secret).encode()).hexdigest()
+        await self.send(
+            ("Action", "Login"),
+            ("AuthType", "MD5"),
+            ("Username", user),
+            ("Key", key),
+            ("ActionID", "login-md5"),
+        )
+        return await self.next()
+
+    async def closed(self, within: float = 5.0) -> bool:
+        """True once the server has closed the connection (whatever it sent before)."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            try:
+                data = await asyncio.wait_for(self.reader.read(65536), deadline - time.monotonic())
+            except TimeoutError:
+                return False
+            except ConnectionError:
+                data = b""
+            if not data:
+                await self.close()
+                return True
+            self.pending.extend(self.parser.feed(data))
+        return False
+
     async def close(self) -> None:
         self.writer.close()
         with contextlib.suppress(ConnectionError):
@@ -68,3 +101,10 @@ def event_is(name: str, **headers: str) -> Callable[[Headers], bool]:
         return get(m, "Event") == name and all(get(m, k) == v for k, v in headers.items())
 
     return pred
+
+
+def write_manager_conf(directory: Path, users: str, general: str = "") -> Path:
+    """A manager.conf for one test: `[general]` settings and user sections."""
+    path = directory / "manager.conf"
+    path.write_text(f"[general]\nenabled = yes\n{general}\n{users}", encoding="utf-8")
+    return path

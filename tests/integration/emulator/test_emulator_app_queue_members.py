@@ -38,9 +38,8 @@ async def test_maxlen_full_refuses_the_caller_beyond_it(tmp_path: Path) -> None:
         rig.enter("support", label="A")
         await rig.until_event("QueueCallerJoin")
         assert await rig.enter("support", label="B").task == "FULL"
-        await rig.action(("Action", "QueueStatus"))
-        listing = await rig.until_event("QueueStatusComplete")
-        params = next(m for m in listing if get(m, "Event") == "QueueParams")
+        await rig.action(("Action", "QueueStatus"))  # returns once the list has arrived
+        params = next(m for m in rig.seen if get(m, "Event") == "QueueParams")
         assert (get(params, "Max"), get(params, "Calls")) == ("1", "1")
         assert rig.events() == ["QueueCallerJoin A support 1 1"]
     finally:

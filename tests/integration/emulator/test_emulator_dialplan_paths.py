@@ -228,6 +228,7 @@ async def test_overflow_reaches_the_partner_with_sip_headers(
             ("Channel", channel),
             ("Context", "cc-overflow-out"),
             ("Exten", "s"),
+            ("Priority", "1"),
             ("ActionID", "r"),
         )
         seen = await local.until(event_is("Hangup", Uniqueid=uid))
@@ -260,6 +261,7 @@ async def test_overflow_without_a_linked_trunk_is_chanunavail(emulator: Emulator
         ("Channel", channel),
         ("Context", "cc-overflow-out"),
         ("Exten", "s"),
+        ("Priority", "1"),
         ("ActionID", "r"),
     )
     seen = await client.until(event_is("Hangup", Uniqueid=uid))
@@ -296,6 +298,7 @@ async def test_callback_offer_then_originate_reaches_the_citizen(
             ("Channel", channel),
             ("Context", "cc-callback-offer"),
             ("Exten", "s"),
+            ("Priority", "1"),
             ("ActionID", "r"),
         )
         await client.until(event_is("Hangup", Uniqueid=uid))
@@ -305,7 +308,9 @@ async def test_callback_offer_then_originate_reaches_the_citizen(
             ("Channel", "PJSIP/101"),
             ("Context", "cc-callback-out"),
             ("Exten", "+79990000120"),
+            ("Priority", "1"),
             ("Timeout", "20000"),
+            ("Async", "true"),
             ("Variable", "CC_CALLBACK_ID=cb-9"),
             ("ActionID", "o"),
         )

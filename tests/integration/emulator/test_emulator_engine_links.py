@@ -165,6 +165,7 @@ async def test_originate_to_a_bot_that_does_not_answer_fails(emulator: Emulator)
         ("Channel", "PJSIP/102"),
         ("Context", "cc-callback-out"),
         ("Exten", "100"),
+        ("Priority", "1"),
         ("Timeout", "10000"),
         ("Async", "true"),
         ("ActionID", "o2"),

@@ -6,7 +6,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from callcenter.emulator.callers import CallerScript
-from callcenter.emulator.wire import MAX_LINE, MessageReader, encode, get, get_all
+from callcenter.emulator.wire import (
+    LINE_TOO_LONG,
+    MAX_HEADERS,
+    MAX_LINE,
+    TOO_MANY_LINES,
+    MessageReader,
+    encode,
+    escape_c,
+    get,
+    get_all,
+)
 
 
 def test_encode_ends_with_blank_line_and_uses_crlf() -> None:
@@ -22,12 +32,37 @@ def test_any_split_of_cyrillic_message_decodes_the_same(cut: int) -> None:
     assert messages == [[("Event", "VarSet"), ("Value", "Здравствуйте, гражданин")]]
 
 
-def test_bare_lf_garbage_and_long_lines_are_counted() -> None:
+def test_bare_lf_garbage_and_long_lines_are_taken_in_as_asterisk_does() -> None:
     reader = MessageReader()
-    data = b"Action: Ping\nnot a header\n" + b"X: " + b"a" * MAX_LINE + b"\n\n"
-    messages = reader.feed(data)
-    assert messages == [[("Action", "Ping")]]
-    assert (reader.garbage_lines, reader.long_lines) == (1, 1)
+    data = b"Action: Ping\nnot a header\n\n\n" + b"X: " + b"a" * MAX_LINE + b"\nActionID: 7\n\n"
+    requests = reader.feed_requests(data)
+    assert [(r.headers, r.problem) for r in requests] == [
+        ([("Action", "Ping"), ("not a header", "")], ""),
+        ([], ""),  # a lone blank line is an (empty) message
+        ([("ActionID", "7")], LINE_TOO_LONG),
+    ]
+
+
+def test_a_long_line_split_across_reads_is_dropped_up_to_its_end() -> None:
+    reader = MessageReader()
+    first = reader.feed_requests(b"Action: Ping\r\nX: " + b"b" * (MAX_LINE + 10))
+    rest = reader.feed_requests(b"bbb\r\nActionID: 8\r\n\r\n")
+    assert first == []
+    assert [(r.headers, r.problem) for r in rest] == [
+        ([("Action", "Ping"), ("ActionID", "8")], LINE_TOO_LONG)
+    ]
+
+
+def test_more_than_128_lines_make_the_message_too_long() -> None:
+    reader = MessageReader()
+    data = b"".join(b"H%d: v\r\n" % i for i in range(MAX_HEADERS + 1)) + b"\r\n"
+    (request,) = reader.feed_requests(data)
+    assert request.problem == TOO_MANY_LINES
+
+
+def test_caller_names_and_values_are_c_escaped_like_asterisk() -> None:
+    assert escape_c('Пётр "Иванов"\nи т.д.?') == 'Пётр \\"Иванов\\"\\nи т.д.\\?'
+    assert escape_c("Здравствуйте") == "Здравствуйте"
 
 
 def test_header_lookup_is_case_insensitive_and_keeps_repeats() -> None:
