@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from callcenter.emulator.ami_server import Session
 from callcenter.emulator.dial import Dialer, Originate
-from callcenter.emulator.flow import Dialplan
+from callcenter.emulator.dialplan.interpreter import Interpreter
 from callcenter.emulator.members import Member
 from callcenter.emulator.model import CALL, Channel, Pbx
 from callcenter.emulator.queue import QueueApp
@@ -12,7 +12,7 @@ from callcenter.emulator.wire import Headers, get, get_all
 
 
 class Actions:
-    def __init__(self, *, pbx: Pbx, queues: QueueApp, plan: Dialplan, dialer: Dialer) -> None:
+    def __init__(self, *, pbx: Pbx, queues: QueueApp, plan: Interpreter, dialer: Dialer) -> None:
         self.pbx, self.queues, self.plan, self.dialer = pbx, queues, plan, dialer
         self.globals: dict[str, str] = {}
 
@@ -51,7 +51,7 @@ class Actions:
         ch = self.pbx.by_name(get(m, "Channel"))
         if ch is None:
             s.error(m, "Channel specified does not exist")
-        elif self.plan.redirect(ch, get(m, "Context"), get(m, "Exten") or "s"):
+        elif self.plan.redirect(ch, get(m, "Context"), get(m, "Exten") or "s", _priority(m)):
             s.respond(m, "Success", [("Message", "Redirect successful")])
         else:
             s.error(m, "Redirect failed")
@@ -207,6 +207,11 @@ class Actions:
                 ("ListItems", str(len(channels))),
             ]
         )
+
+
+def _priority(m: Headers) -> int:
+    text = get(m, "Priority", "1")
+    return int(text) if text.isdigit() else 1
 
 
 def _entry(queue: str, pos: int, ch: Channel, wait: float, prio: int) -> Headers:

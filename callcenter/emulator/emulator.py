@@ -14,11 +14,13 @@ from callcenter.emulator.agi_client import AgiTarget
 from callcenter.emulator.ami_server import AmiServer
 from callcenter.emulator.bots import OperatorBot
 from callcenter.emulator.callers import CallerScript
+from callcenter.emulator.conf import CONF_DIR
 from callcenter.emulator.dial import Dialer, Trunk
-from callcenter.emulator.flow import Dialplan
+from callcenter.emulator.dialplan.interpreter import Interpreter
+from callcenter.emulator.dialplan.parser import load
 from callcenter.emulator.load import LoadGenerator
 from callcenter.emulator.members import Devices
-from callcenter.emulator.model import Channel, Pbx, race
+from callcenter.emulator.model import RING, Channel, Pbx, race
 from callcenter.emulator.queue import QueueApp
 from callcenter.emulator.truth import CallTruth, TruthBook
 from callcenter.emulator.wire import Headers
@@ -38,6 +40,10 @@ class EmulatorConfig:
     seed: int = 1
     recordings_dir: Path | None = None
     center_id: str = "emu"
+    dialplan: Path = CONF_DIR / "extensions.conf"  # the dialplan every channel runs
+    sounds_dir: Path | None = None  # prompts' WAV files give Playback its durations
+    timezone: str = "UTC"  # GotoIfTime's local time
+    citizen_trunks: tuple[str, ...] = ("citizen-trunk",)  # the public network's trunks
 
 
 class Emulator:
@@ -68,12 +74,15 @@ class Emulator:
             names=config.queues,
         )
         agi = None if config.agi_port is None else AgiTarget(config.agi_host, config.agi_port)
-        self.plan = Dialplan(
+        self.plan = Interpreter(
+            plan=load(config.dialplan),
             pbx=self.pbx,
             queues=self.queues,
             truth=self.truth,
             agi=agi,
             recordings=config.recordings_dir,
+            sounds=config.sounds_dir,
+            timezone=config.timezone,
         )
         self._callback_scripts: dict[str, CallerScript] = {}
         self.dialer = Dialer(
@@ -82,6 +91,7 @@ class Emulator:
             bots=self.bots,
             trunks=self.trunks,
             callback_scripts=self._callback_scripts.get,
+            pstn_trunks=config.citizen_trunks,
         )
         self._actions = Actions(
             pbx=self.pbx, queues=self.queues, plan=self.plan, dialer=self.dialer
@@ -152,6 +162,7 @@ class Emulator:
         self.truth.arrived(ch.uniqueid, script.number, self.clock.now())
         self.plan.scripts[ch.uniqueid] = script
         self._callback_scripts[script.number] = script
+        self.pbx.set_state(ch, RING)  # the INVITE arrived; the dialplan answers it
         self.plan.spawn(ch, context)
         watcher = asyncio.create_task(self._watch(ch, script))
         self._watchers.add(watcher)
@@ -161,8 +172,11 @@ class Emulator:
     def link_trunk(self, name: str, other: Emulator) -> None:
         self.trunks[name] = other
 
-    def inbound(self, number: str, source: Channel, script: CallerScript | None) -> Channel:
-        """A call arriving from a partner trunk (this emulator is the partner)."""
+    def inbound(
+        self, number: str, source: Channel, headers: dict[str, str], script: CallerScript | None
+    ) -> Channel:
+        """A call arriving from a partner trunk (this emulator is the partner), with the SIP
+        headers the sending dialplan added (PJSIP_HEADER(add,...) in Dial's pre-dial)."""
         ch = self.pbx.new_channel(
             "PJSIP/partner",
             num=source.callerid_num,
@@ -170,13 +184,7 @@ class Emulator:
             context="from-partners",
             exten=number,
         )
-        for var, header in (
-            ("CC_CONTEXT", "X-CC-Context"),
-            ("CC_HANDOFF", "X-CC-Handoff"),
-            ("CC_HOPS", "X-CC-Hops"),
-        ):
-            if var in source.variables:
-                ch.sip_headers[header] = source.variables[var]
+        ch.sip_headers = dict(headers)
         theirs = script or CallerScript(number=source.callerid_num)
         mine = CallerScript(
             number=theirs.number,

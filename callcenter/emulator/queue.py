@@ -87,7 +87,10 @@ class QueueApp:
 
     # the Queue() application ------------------------------------------------------------
 
-    async def run(self, ch: Channel, name: str, timeout_s: float) -> str:
+    async def run(
+        self, ch: Channel, name: str, timeout_s: float, *, keep_caller: bool = False
+    ) -> str:
+        """Queue(): `keep_caller` (option c) leaves the caller up when the operator hangs up."""
         q = self.queues.get(name)
         if q is None:
             return "UNKNOWN"
@@ -110,7 +113,7 @@ class QueueApp:
                 if member is None:
                     await self._wait(left)
                     continue
-                if await self._ring(q, entry, member, left):
+                if await self._ring(q, entry, member, left, keep_caller):
                     return "COMPLETED"
                 await clock.sleep(RETRY_S)
         except asyncio.CancelledError:
@@ -153,7 +156,9 @@ class QueueApp:
                 return None
         return min(free, key=lambda m: (m.last_call, m.penalty))
 
-    async def _ring(self, q: Queue, entry: Entry, m: Member, left: float | None) -> bool:
+    async def _ring(
+        self, q: Queue, entry: Entry, m: Member, left: float | None, keep_caller: bool
+    ) -> bool:
         pbx, ch, clock = self.pbx, entry.channel, self.pbx.clock
         mch = pbx.new_channel(
             m.interface,
@@ -193,11 +198,11 @@ class QueueApp:
             raise
         finally:
             entry.ringing = False
-        await self._connected(q, entry, m, mch, clock.now() - started)
+        await self._connected(q, entry, m, mch, clock.now() - started, keep_caller)
         return True
 
     async def _connected(
-        self, q: Queue, entry: Entry, m: Member, mch: Channel, ring: float
+        self, q: Queue, entry: Entry, m: Member, mch: Channel, ring: float, keep_caller: bool
     ) -> None:
         pbx, ch, clock = self.pbx, entry.channel, self.pbx.clock
         pbx.set_state(mch, UP)
@@ -228,7 +233,7 @@ class QueueApp:
             m.calls_taken += 1
             m.last_call = clock.now()
             for gone in (first, mch if first is ch else ch):
-                if reason != "transfer" or gone is mch:
+                if gone is mch or (reason == "caller" or (reason == "agent" and not keep_caller)):
                     pbx.hangup(gone)
             self._free(m.interface, wrapup=True)
 
