@@ -2,8 +2,8 @@
 
 Operators, lowest precedence first: `|`, `&`, comparisons (`=`, `==`, `!=`, `<`, `>`, `<=`,
 `>=`), `+ -`, `* / %`, unary `-` and `!`; parentheses group. Operands are numbers or strings
-(quotes are removed). Comparisons are numeric when both sides are integers, else by text; true
-is "1", false "0". `|` and `&` return an operand, as Asterisk does.
+(quotes are removed). Comparisons are numeric when both sides are unquoted integers, else by
+text; true is "1", false "0". `|` and `&` return an operand, as Asterisk does.
 """
 
 from __future__ import annotations
@@ -32,6 +32,12 @@ class ExpressionError(ValueError):
     pass
 
 
+class _Quoted(str):
+    """A "quoted" operand: compared as text even when it looks like a number."""
+
+    __slots__ = ()
+
+
 def evaluate(expression: str) -> str:
     tokens = _tokens(expression)
     if not tokens:
@@ -45,7 +51,8 @@ def evaluate(expression: str) -> str:
 
 def _tokens(text: str) -> list[tuple[str, str]]:
     """(kind, text): kind is "v" for a value, "o" for an operator."""
-    out, pos = [], 0
+    out: list[tuple[str, str]] = []
+    pos = 0
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if match is None or match.end() == pos:
@@ -54,7 +61,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
             break
         quoted, op, word = match.groups()
         if quoted is not None:
-            out.append(("v", quoted[1:-1].replace('\\"', '"')))
+            out.append(("v", _Quoted(quoted[1:-1].replace('\\"', '"'))))
         elif op is not None:
             out.append(("o", op))
         elif word is not None:
@@ -135,7 +142,8 @@ class _Parser:
 
 
 def _compare(left: str, op: str, right: str) -> str:
-    a, b = _number(left), _number(right)
+    quoted = isinstance(left, _Quoted) or isinstance(right, _Quoted)
+    a, b = (None, None) if quoted else (_number(left), _number(right))
     test = _COMPARATORS[op]
     result = test(a, b) if a is not None and b is not None else test(left, right)
     return "1" if result else "0"

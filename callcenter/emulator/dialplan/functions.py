@@ -12,40 +12,23 @@ from callcenter.emulator.dialplan.state import DialplanFailure, is_true, split_a
 from callcenter.emulator.model import Channel, Pbx
 from callcenter.emulator.queue import QueueApp
 
-Reader = Callable[[Channel, list[str], str], str]
+Reader = Callable[["Functions", Channel, list[str], str], str]
+Writer = Callable[["Functions", Channel, list[str], str], None]
 
 
 class Functions:
     def __init__(self, *, pbx: Pbx, queues: QueueApp, globals_: dict[str, str]) -> None:
         self.pbx, self.queues, self.globals = pbx, queues, globals_
-        self.readers: dict[str, Reader] = {
-            "CALLERID": lambda ch, a, _: _callerid(ch, a),
-            "IF": lambda ch, a, raw: _if(raw),
-            "LEN": lambda ch, a, raw: str(len(raw)),
-            "ISNULL": lambda ch, a, raw: "1" if raw == "" else "0",
-            "EXISTS": lambda ch, a, raw: "0" if raw == "" else "1",
-            "QUEUE_WAITING_COUNT": lambda ch, a, _: self._waiting(a),
-            "PJSIP_HEADER": lambda ch, a, _: _header_read(ch, a),
-            "GLOBAL": lambda ch, a, _: self.globals.get(a[0], ""),
-        }
-        self.writers: dict[str, Callable[[Channel, list[str], str], None]] = {
-            "CALLERID": _callerid_write,
-            "PJSIP_HEADER": _header_write,
-            "GLOBAL": lambda ch, a, v: self.globals.__setitem__(a[0], v),
-        }
-
-    def names(self) -> set[str]:
-        return set(self.readers) | set(self.writers)
 
     def read(self, ch: Channel, expr: str) -> str:
         call = _call(expr)
         if call is None:
             return self.variable(ch, expr)
         name, raw = call
-        reader = self.readers.get(name)
+        reader = READERS.get(name)
         if reader is None:
             raise DialplanFailure(f"function {name}() is not implemented by the emulator")
-        return reader(ch, split_args(raw), raw)
+        return reader(self, ch, split_args(raw), raw)
 
     def write(self, ch: Channel, expr: str, value: str) -> bool:
         """Set(FUNC(args)=value): True when `expr` was a function call (and was written)."""
@@ -53,10 +36,10 @@ class Functions:
         if call is None:
             return False
         name, raw = call
-        writer = self.writers.get(name)
+        writer = WRITERS.get(name)
         if writer is None:
             raise DialplanFailure(f"function {name}() cannot be written in the emulator")
-        writer(ch, split_args(raw), value)
+        writer(self, ch, split_args(raw), value)
         return True
 
     def variable(self, ch: Channel, name: str) -> str:
@@ -74,7 +57,7 @@ class Functions:
             return ch.variables[name]
         return self.globals.get(name, "")
 
-    def _waiting(self, args: list[str]) -> str:
+    def waiting(self, args: list[str]) -> str:
         q = self.queues.queues.get(args[0].strip()) if args else None
         return str(len(q.entries)) if q is not None else "0"
 
@@ -124,3 +107,20 @@ def _header_write(ch: Channel, args: list[str], value: str) -> None:
     if len(args) < 2 or args[0].strip().lower() != "add":
         raise DialplanFailure(f"PJSIP_HEADER({','.join(args)}) cannot be set in the emulator")
     ch.out_headers[args[1].strip()] = value
+
+
+READERS: dict[str, Reader] = {
+    "CALLERID": lambda fn, ch, args, raw: _callerid(ch, args),
+    "IF": lambda fn, ch, args, raw: _if(raw),
+    "LEN": lambda fn, ch, args, raw: str(len(raw)),
+    "ISNULL": lambda fn, ch, args, raw: "1" if raw == "" else "0",
+    "EXISTS": lambda fn, ch, args, raw: "0" if raw == "" else "1",
+    "QUEUE_WAITING_COUNT": lambda fn, ch, args, raw: fn.waiting(args),
+    "PJSIP_HEADER": lambda fn, ch, args, raw: _header_read(ch, args),
+    "GLOBAL": lambda fn, ch, args, raw: fn.globals.get(args[0].strip(), ""),
+}
+WRITERS: dict[str, Writer] = {
+    "CALLERID": lambda fn, ch, args, value: _callerid_write(ch, args, value),
+    "PJSIP_HEADER": lambda fn, ch, args, value: _header_write(ch, args, value),
+    "GLOBAL": lambda fn, ch, args, value: fn.globals.__setitem__(args[0].strip(), value),
+}

@@ -149,6 +149,8 @@ class _Reader:
         if "/" in name:
             raise DialplanError("caller-id matching (exten/cid) is not supported")
         patterns.check(name)
+        if rest.partition(",")[0].strip() == "hint":
+            return  # device-state hints are for phones, not for the emulator
         ctx = self.plan.contexts[self.section]
         self.current = ctx.extensions.setdefault(name, Extension(name))
         self._step(self.current, rest, number)
@@ -164,8 +166,10 @@ class _Reader:
         if priority_text == "hint":
             return
         match = _PRIORITY.match(priority_text)
-        if not sep or match is None:
+        if match is None:
             raise DialplanError(f"bad priority {priority_text!r}")
+        if not sep:
+            raise DialplanError("missing application")
         priority = ext.last + 1 if match.group(1) == "n" else int(match.group(1))
         if priority in ext.steps:
             raise DialplanError(f"priority {priority} of '{ext.name}' defined twice")
