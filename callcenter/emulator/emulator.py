@@ -169,6 +169,10 @@ class Emulator:
         watcher.add_done_callback(self._watchers.discard)
         return ch.uniqueid
 
+    def add_citizen(self, script: CallerScript) -> None:
+        """A citizen reachable on the citizens' trunk (callbacks, notifications) by number."""
+        self._callback_scripts[script.number] = script
+
     def link_trunk(self, name: str, other: Emulator) -> None:
         self.trunks[name] = other
 
