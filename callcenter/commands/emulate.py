@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+from pathlib import Path
 
 from callcenter.clock import ScaledClock, SystemClock
 from callcenter.commands._runner import serve_until_stopped
@@ -23,6 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--duration", type=float, default=8 * 3600.0, help="load duration, s")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--dialplan", type=Path, default=None, help="extensions.conf to run (default: shipped)"
+    )
+    parser.add_argument(
         "--members", action="store_true", help="also add the bots to the queue (no engine)"
     )
 
@@ -37,6 +41,8 @@ def build(args: argparse.Namespace) -> Emulator:
         clock=clock,
         seed=args.seed,
     )
+    if args.dialplan is not None:
+        config.dialplan = args.dialplan
     return Emulator(config)
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+import pytest
 
 from callcenter.clock import ScaledClock, SystemClock
 from callcenter.commands import emulate
+from callcenter.emulator.dialplan.parser import DialplanError
 
 
 def _parse(*argv: str) -> argparse.Namespace:
@@ -31,3 +35,14 @@ def test_speed_and_agi_address_are_applied() -> None:
     assert (emu.config.agi_host, emu.config.agi_port, emu.config.ami_port) == ("10.0.0.5", 4600, 0)
     assert isinstance(emu.clock, ScaledClock)
     assert emu.clock.speed == 30
+
+
+def test_the_shipped_dialplan_by_default_and_another_on_request(tmp_path: Path) -> None:
+    assert emulate.build(_parse()).plan.plan.contexts.keys() >= {"from-citizens", "cc-act"}
+    own = tmp_path / "extensions.conf"
+    own.write_text("[general]\n[globals]\n[from-citizens]\nexten => _X.,1,Hangup()\n")
+    emu = emulate.build(_parse("--dialplan", str(own)))
+    assert set(emu.plan.plan.contexts) == {"from-citizens"}
+    own.write_text("[from-citizens]\nexten => _X.,1\n")
+    with pytest.raises(DialplanError, match=r"extensions\.conf:2"):
+        emulate.build(_parse("--dialplan", str(own)))
