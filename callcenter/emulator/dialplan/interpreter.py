@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_STEPS = 5000  # a dialplan looping without end is cut here
+YIELD_EVERY = 20  # priorities run before letting other tasks in
 
 
 class Interpreter:
@@ -144,7 +145,8 @@ class Interpreter:
             run.steps += 1
             if run.steps > MAX_STEPS:
                 raise DialplanFailure(f"more than {MAX_STEPS} priorities run: a loop?")
-            await asyncio.sleep(0)  # a Goto loop must not starve the event loop
+            if run.steps % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # a Goto loop must not starve the event loop
             await self._execute(run, step)
 
     def _step(self, ch: Channel) -> Step | None:

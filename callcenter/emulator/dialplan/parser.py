@@ -51,11 +51,19 @@ class Dialplan:
     general: dict[str, str] = field(default_factory=dict)
     globals: dict[str, str] = field(default_factory=dict)
     contexts: dict[str, Context] = field(default_factory=dict)
+    _found: dict[tuple[str, str], Extension | None] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def find(self, context: str, exten: str) -> Extension | None:
         """The extension `exten` runs in `context`: exact names first, then the most specific
         pattern, then the included contexts in order."""
-        return self._find(context, exten, set())
+        key = (context, exten)
+        if key not in self._found:  # the dialplan never changes once read
+            if len(self._found) > 4096:  # callback numbers are many: keep the cache small
+                self._found.clear()
+            self._found[key] = self._find(context, exten, set())
+        return self._found[key]
 
     def _find(self, context: str, exten: str, seen: set[str]) -> Extension | None:
         ctx = self.contexts.get(context)
