@@ -100,6 +100,8 @@ async def _demo(args: argparse.Namespace, settings: Settings, data_dir: Path) ->
             clock=clock,
             seed=7,
             recordings_dir=data_dir / "recordings",
+            sounds_dir=Path(settings.sounds_dir),
+            timezone=settings.timezone,
         )
     )
     for interface in OPERATORS:

@@ -45,6 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="manager.conf with the AMI users (default: the one we ship)",
     )
     parser.add_argument(
+        "--dialplan", type=Path, default=None, help="extensions.conf to run (default: shipped)"
+    )
+    parser.add_argument(
         "--members", action="store_true", help="also add the bots to the queue (no engine)"
     )
 
@@ -63,6 +66,8 @@ def build(args: argparse.Namespace) -> Emulator:
         queue_log_path=args.queue_log,
         manager_conf=args.manager_conf,
     )
+    if args.dialplan is not None:
+        config.dialplan = args.dialplan
     return Emulator(config)
 
 

@@ -15,7 +15,7 @@ from callcenter.emulator.ami_lists import Lists
 from callcenter.emulator.ami_members import Members
 from callcenter.emulator.ami_session import Session
 from callcenter.emulator.dial import Dialer, Originate
-from callcenter.emulator.flow import Dialplan
+from callcenter.emulator.dialplan.interpreter import Interpreter
 from callcenter.emulator.model import CALL, Pbx
 from callcenter.emulator.queue import QueueApp
 from callcenter.emulator.wire import Headers, get, get_all
@@ -43,7 +43,7 @@ class Actions:
         *,
         pbx: Pbx,
         queues: QueueApp,
-        plan: Dialplan,
+        plan: Interpreter,
         dialer: Dialer,
         version: str,
     ) -> None:
@@ -167,7 +167,7 @@ class Actions:
         ch = self.pbx.by_name(name)
         if ch is None:
             s.error(m, f"Channel does not exist: {name}")
-        elif self.plan.redirect(ch, context, exten):
+        elif self.plan.redirect(ch, context, exten, int(priority)):
             s.ack(m, "Redirect successful")
         else:
             s.error(m, "Redirect failed")

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# The repository's asterisk_conf/ (the package is installed in place, `pip install -e .`).
+CONF_DIR = Path(__file__).resolve().parents[2] / "asterisk_conf"
 _SECTION = re.compile(r"^\[([^\]]+)\](?:\(([^)]*)\))?$")
 
 

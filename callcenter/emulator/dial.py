@@ -1,7 +1,12 @@
-"""Outbound legs: overflow to a partner trunk, blind transfer out, and the callback Originate.
+"""Dial() and Originate: the legs the dialplan and the engine start.
 
-Each leg is a channel of its own; when it answers it is bridged with the channel that dialled
-it until one side hangs up. Partner trunks are other emulators (`Trunk.inbound`).
+Dial() reaches three kinds of destination: an operator's softphone (`PJSIP/101`, a bot), a
+partner center (`PJSIP/<number>@<trunk>` where the trunk is linked to another emulator, which
+receives the call with the SIP headers the pre-dial subroutine added), and the public network
+behind the citizens' trunk. There a number with a caller script is that citizen (a callback: they
+answer if their script says so); any other number is an agency line that answers when a citizen
+is transferred to it, and rings unanswered otherwise. An answered leg is bridged with the caller
+until one side hangs up.
 """
 
 from __future__ import annotations
@@ -13,18 +18,21 @@ from typing import Protocol
 
 from callcenter.emulator.bots import OperatorBot
 from callcenter.emulator.callers import CallerScript
-from callcenter.emulator.flow import Dialplan
-from callcenter.emulator.members import INUSE, NOT_INUSE, Devices
-from callcenter.emulator.model import RINGING, UP, Channel, race
+from callcenter.emulator.dialplan.interpreter import Interpreter
+from callcenter.emulator.dialplan.state import DialplanFailure, Target
+from callcenter.emulator.members import INUSE, NOT_INUSE, RINGING, Devices
+from callcenter.emulator.model import RINGING as CH_RINGING
+from callcenter.emulator.model import UP, Channel, race
 
 EXTERNAL_ANSWER_S = 1.0
 CITIZEN_ANSWER_S = 3.0
-NO_ANSWER_S = 30.0
 DEFAULT_TALK_S = 60.0
 
 
 class Trunk(Protocol):
-    def inbound(self, number: str, source: Channel, script: CallerScript | None) -> Channel: ...
+    def inbound(
+        self, number: str, source: Channel, headers: dict[str, str], script: CallerScript | None
+    ) -> Channel: ...
 
 
 @dataclass
@@ -40,32 +48,185 @@ class Originate:
     channel_id: str = ""  # Originate's ChannelId: the Uniqueid the new channel gets
 
 
+@dataclass
+class Callee:
+    """Who answers a leg and when: `answer_s` None = never; `talk_s` = when the callee ends."""
+
+    answer_s: float | None
+    talk_s: float | None = None
+    status: str = ""  # set for a leg that cannot ring at all (BUSY, CHANUNAVAIL)
+
+
 class Dialer:
     def __init__(
         self,
         *,
-        plan: Dialplan,
+        plan: Interpreter,
         devices: Devices,
         bots: dict[str, OperatorBot],
         trunks: dict[str, Trunk],
         callback_scripts: Callable[[str], CallerScript | None],
+        pstn_trunks: tuple[str, ...] = ("citizen-trunk",),
     ) -> None:
         self.plan, self.pbx = plan, plan.pbx
         self.devices, self.bots, self.trunks = devices, bots, trunks
         self.callback_scripts = callback_scripts
-        plan.contexts["cc-overflow-out"] = self.overflow_out
-        plan.contexts["cc-transfer"] = self.transfer
-        plan.contexts["cc-callback-out"] = self.callback_out
+        self.pstn_trunks = pstn_trunks
+        plan.dialer = self
 
-    async def _talk(self, local: Channel, remote: Channel, seconds: float | None) -> None:
-        """Bridge until `remote` goes away, `local` is hung up, or `local` ends it after
-        `seconds`; then both hang up, the side that ended it first."""
+    # Dial() ------------------------------------------------------------------------------------
+
+    async def dial(
+        self,
+        ch: Channel,
+        dialstring: str,
+        timeout_s: float | None,
+        *,
+        predial: tuple[Target, list[str]] | None = None,
+        go_on: bool = False,
+    ) -> str:
+        tech, _, resource = dialstring.partition("/")
+        if tech.upper() != "PJSIP" or not resource:
+            raise DialplanFailure(f"Dial({dialstring}): only PJSIP/... is emulated")
+        number, _, trunk = resource.partition("@")
+        out = self.pbx.new_channel(
+            f"PJSIP/{trunk or number}",
+            num=ch.callerid_num,
+            name=ch.callerid_name,
+            context=ch.context,
+            exten=number,
+            linkedid=ch.linkedid,
+        )
+        for name, prefix in ch.inheritable.items():  # `_X` / `__X` reach the new channel
+            out.variables[name] = ch.variables.get(name, "")
+            if prefix == "__":
+                out.inheritable[name] = prefix
+        if predial is not None:
+            try:
+                await self.plan.run_subroutine(out, *predial)
+            except BaseException:
+                self.pbx.hangup(out)
+                raise
+        self.pbx.dial_begin(ch, out, resource)
+        if trunk and trunk in self.trunks:
+            return await self._partner(ch, out, number, self.trunks[trunk])
+        if trunk and trunk not in self.pstn_trunks:
+            self.plan.truth.update(ch.uniqueid, outcome="overflow-failed")
+            return self._unavailable(ch, out)
+        callee = self._pstn(ch, number) if trunk else self._operator(number)
+        return await self._ring(ch, out, callee, timeout_s, go_on)
+
+    def _unavailable(self, ch: Channel, out: Channel, status: str = "CHANUNAVAIL") -> str:
+        self.pbx.dial_end(ch, out, status)
+        self.pbx.hangup(out, 17 if status == "BUSY" else 20, _TEXT[status])
+        return status
+
+    def _operator(self, number: str) -> Callee:
+        bot = self.bots.get(f"PJSIP/{number}")
+        if bot is None:
+            return Callee(None, status="CHANUNAVAIL")
+        if self.devices.state(bot.interface) != NOT_INUSE or bot.busy:
+            return Callee(None, status="BUSY")
+        return Callee(bot.answer_delay(), bot.handle_time())
+
+    def _pstn(self, ch: Channel, number: str) -> Callee:
+        citizen = self.callback_scripts(number) or self.callback_scripts(f"+{number}")
+        if citizen is not None:
+            return Callee(CITIZEN_ANSWER_S if citizen.answers_callback else None, citizen.talk_s)
+        if ch.uniqueid in self.plan.scripts:  # a citizen transferred to an agency line
+            return Callee(EXTERNAL_ANSWER_S)
+        return Callee(None)
+
+    async def _ring(
+        self, ch: Channel, out: Channel, callee: Callee, timeout_s: float | None, go_on: bool
+    ) -> str:
+        if callee.status:
+            return self._unavailable(ch, out, callee.status)
+        interface = out.name.rsplit("-", 1)[0]
+        bot = self.bots.get(interface)
+        if bot is not None:
+            self.devices.change(interface, RINGING)
+        try:
+            self.pbx.set_state(out, CH_RINGING)
+            answers = callee.answer_s is not None and (
+                timeout_s is None or callee.answer_s <= timeout_s
+            )
+            if not answers:
+                await (ch.gone.wait() if timeout_s is None else self.pbx.clock.sleep(timeout_s))
+                self.pbx.dial_end(ch, out, "NOANSWER")
+                self.pbx.hangup(out, 19, "No answer")
+                return "NOANSWER"
+            await self.pbx.clock.sleep(callee.answer_s or 0.0)
+        except asyncio.CancelledError:
+            self.pbx.dial_end(ch, out, "CANCEL")
+            self.pbx.hangup(out)
+            raise
+        finally:
+            if bot is not None and out.uniqueid not in self.pbx.channels:
+                self._release(interface)
+        return await self._answered(ch, out, callee, go_on, bot)
+
+    async def _answered(
+        self, ch: Channel, out: Channel, callee: Callee, go_on: bool, bot: OperatorBot | None
+    ) -> str:
+        self.pbx.set_state(out, UP)
+        self.pbx.dial_end(ch, out, "ANSWER")
+        if bot is not None:
+            self.devices.change(bot.interface, INUSE)
+        elif ch.uniqueid in self.plan.scripts:
+            self.plan.truth.update(ch.uniqueid, outcome="transferred")
+        try:
+            await self._talk(ch, out, self._local_talk(ch), callee.talk_s, keep_local=go_on)
+        finally:
+            if bot is not None:
+                self._release(bot.interface)
+        return "ANSWER"
+
+    def _local_talk(self, ch: Channel) -> float | None:
+        """When the dialling side ends the call: an operator's handle time, a citizen's talk."""
+        bot = self.bots.get(ch.name.rsplit("-", 1)[0])
+        if bot is not None:
+            return bot.handle_time()
+        script = self.plan.scripts.get(ch.uniqueid)
+        return (script.talk_s if script else None) or DEFAULT_TALK_S
+
+    def _release(self, interface: str) -> None:
+        self.devices.change(interface, NOT_INUSE)
+        self.plan.queues.poke()
+
+    async def _partner(self, ch: Channel, out: Channel, number: str, trunk: Trunk) -> str:
+        script = self.plan.scripts.get(ch.uniqueid)
+        remote = trunk.inbound(number, ch, dict(out.out_headers), script)
+        self.pbx.set_state(out, UP)
+        self.pbx.dial_end(ch, out, "ANSWER")
+        self.plan.truth.update(ch.uniqueid, outcome="overflow")
+        watch = asyncio.ensure_future(remote.gone.wait())
+        watch.add_done_callback(lambda _: self.pbx.request_hangup(out))
+        try:
+            await self._talk(ch, out, None, None, keep_local=False)
+        finally:
+            watch.cancel()
+        return "ANSWER"
+
+    async def _talk(
+        self,
+        local: Channel,
+        remote: Channel,
+        local_s: float | None,
+        remote_s: float | None,
+        *,
+        keep_local: bool,
+    ) -> None:
+        """Bridged until a side hangs up: `remote` after `remote_s` (or when it goes away),
+        `local` after `local_s` (or when it is hung up). Without Dial's `g` option the caller
+        leaves with the callee."""
         bridge = self.pbx.bridge(local, remote)
         first = remote
+        remote_first = remote_s is not None and (local_s is None or remote_s <= local_s)
+        limit = remote_s if remote_first else local_s
         try:
-            waits = [remote.gone.wait()] + ([self.pbx.clock.sleep(seconds)] if seconds else [])
-            await race(*waits)
-            if not remote.gone.is_set():
+            await race(remote.gone.wait(), *([self.pbx.clock.sleep(limit)] if limit else []))
+            if not remote.gone.is_set() and not remote_first:
                 first = local
         except asyncio.CancelledError:
             first = local
@@ -73,62 +234,10 @@ class Dialer:
         finally:
             self.pbx.unbridge(bridge, first)
             self.pbx.hangup(first)
-            self.pbx.hangup(remote if first is local else local)
+            if first is local or not keep_local:
+                self.pbx.hangup(remote if first is local else local)
 
-    async def overflow_out(self, ch: Channel) -> None:
-        number = ch.variables.get("CC_PARTNER_NUMBER", "")
-        trunk_name = ch.variables.get("CC_PARTNER_TRUNK", "")
-        dialstring = f"PJSIP/{number}@{trunk_name}"
-        self.pbx.newexten(ch, "Dial", dialstring)
-        out = self.pbx.new_channel(
-            f"PJSIP/{trunk_name or 'none'}",
-            num=ch.callerid_num,
-            name=ch.callerid_name,
-            context="cc-overflow-out",
-            exten=number,
-            linkedid=ch.linkedid,
-        )
-        self.pbx.dial_begin(ch, out, dialstring)
-        trunk = self.trunks.get(trunk_name)
-        if trunk is None:
-            self.pbx.dial_end(ch, out, "CHANUNAVAIL")
-            self.pbx.hangup(out, 20, "Subscriber absent")
-            self.pbx.setvar(ch, "DIALSTATUS", "CHANUNAVAIL")
-            self.plan.truth.update(ch.uniqueid, outcome="overflow-failed")
-            return
-        remote = trunk.inbound(number, ch, self.plan.scripts.get(ch.uniqueid))
-        self.pbx.set_state(out, UP)
-        self.pbx.dial_end(ch, out, "ANSWER")
-        self.pbx.setvar(ch, "DIALSTATUS", "ANSWER")
-        self.plan.truth.update(ch.uniqueid, outcome="overflow")
-        watch = asyncio.ensure_future(remote.gone.wait())
-        watch.add_done_callback(lambda _: self.pbx.request_hangup(out))
-        try:
-            await self._talk(ch, out, None)
-        finally:
-            watch.cancel()
-
-    async def transfer(self, ch: Channel) -> None:
-        number = ch.variables.get("CC_TRANSFER_NUMBER", "")
-        self.pbx.newexten(ch, "Dial", number)
-        out = self.pbx.new_channel(
-            "PJSIP/external",
-            num=ch.callerid_num,
-            name=ch.callerid_name,
-            context="cc-transfer",
-            exten=number,
-            linkedid=ch.linkedid,
-        )
-        self.pbx.dial_begin(ch, out, number)
-        self.pbx.set_state(out, RINGING)
-        await self.pbx.clock.sleep(EXTERNAL_ANSWER_S)
-        self.pbx.set_state(out, UP)
-        self.pbx.dial_end(ch, out, "ANSWER")
-        self.plan.truth.update(ch.uniqueid, outcome="transferred")
-        script = self.plan.scripts.get(ch.uniqueid)
-        await self._talk(ch, out, (script.talk_s if script else None) or DEFAULT_TALK_S)
-
-    # Originate -----------------------------------------------------------------------------
+    # Originate ---------------------------------------------------------------------------------
 
     def originate(self, o: Originate, respond: Callable[[list[tuple[str, str]]], None]) -> None:
         task = asyncio.create_task(self._originate(o, respond))
@@ -138,7 +247,9 @@ class Dialer:
     async def _originate(
         self, o: Originate, respond: Callable[[list[tuple[str, str]]], None]
     ) -> None:
-        interface = o.channel
+        tech, _, resource = o.channel.partition("/")
+        number, _, trunk = resource.partition("@")
+        interface = f"{tech}/{trunk}" if trunk else o.channel
         ch = self.pbx.new_channel(
             interface,
             num=o.caller_id,
@@ -148,62 +259,40 @@ class Dialer:
             uniqueid=o.channel_id,
         )
         for name, value in o.variables:
-            self.pbx.setvar(ch, name, value)
-        bot = self.bots.get(interface)
-        state = self.devices.state(interface)
-        reason = 0 if bot is None else (5 if state != NOT_INUSE else 3)
-        delay = bot.answer_delay() if bot is not None and state == NOT_INUSE else None
-        if delay is not None and delay <= o.timeout_s:
-            reason = 4
-            self.pbx.set_state(ch, RINGING)
-            self.devices.change(interface, INUSE)
-            await self.pbx.clock.sleep(delay)
-            self.pbx.set_state(ch, UP)
-        elif bot is not None and state == NOT_INUSE:
-            self.pbx.set_state(ch, RINGING)
-            await self.pbx.clock.sleep(o.timeout_s)
+            self.plan.set_variable(ch, name, value)
+        reason = await self._originate_ring(ch, o, interface, number if trunk else "")
         ok = reason == 4
         respond(_originate_response(o, ch, ok, reason))
         if not ok:
             self.pbx.hangup(ch, 19 if reason == 3 else 17, "No answer" if reason == 3 else "Busy")
             return
-        self.plan.spawn(ch, o.context)
+        self.plan.spawn(ch, o.context, o.exten)
+        if interface in self.bots and ch.task is not None:
+            ch.task.add_done_callback(lambda _: self._release(interface))
 
-    async def callback_out(self, ch: Channel) -> None:
-        interface = ch.name.rsplit("-", 1)[0]
-        try:
-            await self._dial_citizen(ch, interface)
-        finally:
-            self.devices.change(interface, NOT_INUSE)
-            self.plan.queues.poke()
-
-    async def _dial_citizen(self, ch: Channel, interface: str) -> None:
-        number = ch.variables.get("CC_CALLBACK_NUMBER", "") or ch.exten
-        dialstring = f"PJSIP/{number}@citizens"
-        self.pbx.newexten(ch, "Dial", dialstring)
-        out = self.pbx.new_channel(
-            "PJSIP/citizens",
-            num=number,
-            name="",
-            context="cc-callback-out",
-            exten=number,
-            linkedid=ch.linkedid,
-        )
-        self.pbx.dial_begin(ch, out, dialstring)
-        self.pbx.set_state(out, RINGING)
-        script = self.callback_scripts(number)
-        if script is None or not script.answers_callback:
-            await self.pbx.clock.sleep(NO_ANSWER_S)
-            self.pbx.dial_end(ch, out, "NOANSWER")
-            self.pbx.hangup(out, 19, "No answer")
-            self.pbx.setvar(ch, "DIALSTATUS", "NOANSWER")
-            return
-        await self.pbx.clock.sleep(CITIZEN_ANSWER_S)
-        self.pbx.set_state(out, UP)
-        self.pbx.dial_end(ch, out, "ANSWER")
-        self.pbx.setvar(ch, "DIALSTATUS", "ANSWER")
+    async def _originate_ring(self, ch: Channel, o: Originate, interface: str, number: str) -> int:
+        """Originate's Reason: 4 answered, 3 no answer, 5 busy, 0 could not ring."""
         bot = self.bots.get(interface)
-        await self._talk(ch, out, bot.handle_time() if bot else DEFAULT_TALK_S)
+        if number:
+            callee = self._pstn(ch, number)
+        elif bot is None:
+            return 0
+        elif self.devices.state(interface) != NOT_INUSE:
+            return 5
+        else:
+            callee = Callee(bot.answer_delay())
+        self.pbx.set_state(ch, CH_RINGING)
+        if callee.answer_s is None or callee.answer_s > o.timeout_s:
+            await self.pbx.clock.sleep(o.timeout_s)
+            return 3
+        if bot is not None:
+            self.devices.change(interface, INUSE)
+        await self.pbx.clock.sleep(callee.answer_s)
+        self.pbx.set_state(ch, UP)
+        return 4
+
+
+_TEXT = {"CHANUNAVAIL": "Subscriber absent", "BUSY": "User busy", "NOANSWER": "No answer"}
 
 
 def _originate_response(o: Originate, ch: Channel, ok: bool, reason: int) -> list[tuple[str, str]]:

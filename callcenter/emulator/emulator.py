@@ -18,11 +18,13 @@ from callcenter.emulator.ami_auth import AmiUser, ManagerConf, load_manager_conf
 from callcenter.emulator.ami_server import AmiServer
 from callcenter.emulator.bots import OperatorBot
 from callcenter.emulator.callers import CallerScript, TraceCall
+from callcenter.emulator.conf import CONF_DIR
 from callcenter.emulator.dial import Dialer, Trunk
-from callcenter.emulator.flow import Dialplan
+from callcenter.emulator.dialplan.interpreter import Interpreter
+from callcenter.emulator.dialplan.parser import load
 from callcenter.emulator.load import LoadGenerator
 from callcenter.emulator.members import Devices
-from callcenter.emulator.model import Channel, Pbx, race
+from callcenter.emulator.model import RING, Channel, Pbx, race
 from callcenter.emulator.queue import QueueApp
 from callcenter.emulator.queue_conf import QueuesConf, load_queues
 from callcenter.emulator.queue_log import QueueLog
@@ -57,6 +59,10 @@ class EmulatorConfig:
     queues_conf: Path | None = None  # None: the shipped asterisk_conf/queues.conf
     work_dir: Path | None = None  # holds queue_log unless queue_log_path says otherwise
     queue_log_path: Path | None = None
+    dialplan: Path = CONF_DIR / "extensions.conf"  # the dialplan every channel runs
+    sounds_dir: Path | None = None  # prompts' WAV files give Playback its durations
+    timezone: str = "UTC"  # GotoIfTime's local time
+    citizen_trunks: tuple[str, ...] = ("citizen-trunk",)  # the public network's trunks
 
 
 def read_queues_conf(path: Path | None) -> QueuesConf:
@@ -109,12 +115,15 @@ class Emulator:
             rng=random.Random(self.rng.random()),
         )
         agi = None if config.agi_port is None else AgiTarget(config.agi_host, config.agi_port)
-        self.plan = Dialplan(
+        self.plan = Interpreter(
+            plan=load(config.dialplan),
             pbx=self.pbx,
             queues=self.queues,
             truth=self.truth,
             agi=agi,
             recordings=config.recordings_dir,
+            sounds=config.sounds_dir,
+            timezone=config.timezone,
         )
         self._callback_scripts: dict[str, CallerScript] = {}
         self.dialer = Dialer(
@@ -123,6 +132,7 @@ class Emulator:
             bots=self.bots,
             trunks=self.trunks,
             callback_scripts=self._callback_scripts.get,
+            pstn_trunks=config.citizen_trunks,
         )
         self._actions = Actions(
             pbx=self.pbx,
@@ -212,17 +222,25 @@ class Emulator:
         if script.service_s is not None:
             self.queues.world.service_s[ch.uniqueid] = script.service_s
         self._callback_scripts[script.number] = script
+        self.pbx.set_state(ch, RING)  # the INVITE arrived; the dialplan answers it
         self.plan.spawn(ch, context)
         watcher = asyncio.create_task(self._watch(ch, script))
         self._watchers.add(watcher)
         watcher.add_done_callback(self._watchers.discard)
         return ch.uniqueid
 
+    def add_citizen(self, script: CallerScript) -> None:
+        """A citizen reachable on the citizens' trunk (callbacks, notifications) by number."""
+        self._callback_scripts[script.number] = script
+
     def link_trunk(self, name: str, other: Emulator) -> None:
         self.trunks[name] = other
 
-    def inbound(self, number: str, source: Channel, script: CallerScript | None) -> Channel:
-        """A call arriving from a partner trunk (this emulator is the partner)."""
+    def inbound(
+        self, number: str, source: Channel, headers: dict[str, str], script: CallerScript | None
+    ) -> Channel:
+        """A call arriving from a partner trunk (this emulator is the partner), with the SIP
+        headers the sending dialplan added (PJSIP_HEADER(add,...) in Dial's pre-dial)."""
         ch = self.pbx.new_channel(
             "PJSIP/partner",
             num=source.callerid_num,
@@ -230,13 +248,7 @@ class Emulator:
             context="from-partners",
             exten=number,
         )
-        for var, header in (
-            ("CC_CONTEXT", "X-CC-Context"),
-            ("CC_HANDOFF", "X-CC-Handoff"),
-            ("CC_HOPS", "X-CC-Hops"),
-        ):
-            if var in source.variables:
-                ch.sip_headers[header] = source.variables[var]
+        ch.sip_headers = dict(headers)
         theirs = script or CallerScript(number=source.callerid_num)
         mine = CallerScript(
             number=theirs.number,

@@ -55,10 +55,12 @@ class Channel:
     variables: dict[str, str] = field(default_factory=dict)
     task: asyncio.Task[None] | None = None
     interrupt: str = ""  # "hangup" or "redirect" when the task was cancelled on purpose
-    redirect_to: tuple[str, str] | None = None
+    redirect_to: tuple[str, str, int] | None = None
     gone: asyncio.Event = field(default_factory=asyncio.Event)
     in_agi: bool = False
-    sip_headers: dict[str, str] = field(default_factory=dict)
+    sip_headers: dict[str, str] = field(default_factory=dict)  # of the INVITE that brought it
+    out_headers: dict[str, str] = field(default_factory=dict)  # PJSIP_HEADER(add,..)
+    inheritable: dict[str, str] = field(default_factory=dict)  # name -> "_" or "__"
     hangup_cause: int = 0  # set by AMI Hangup with a Cause; wins over the dialplan's cause
 
     def snapshot(self, prefix: str = "") -> Headers:
@@ -149,8 +151,8 @@ class Pbx:
         extra = [("Extension", ch.exten), ("Application", app), ("AppData", data)]
         self.publish("Newexten", DIALPLAN, ch.snapshot() + extra)
 
-    def goto(self, ch: Channel, context: str, exten: str) -> None:
-        ch.context, ch.exten, ch.priority = context, exten, 1
+    def goto(self, ch: Channel, context: str, exten: str, priority: int = 1) -> None:
+        ch.context, ch.exten, ch.priority = context, exten, priority
 
     def setvar(self, ch: Channel, name: str, value: str) -> None:
         ch.variables[name] = value

@@ -190,7 +190,7 @@ def _log_complete(
 ) -> None:
     ch, opos = entry.channel, entry.original_position
     if reason == "transfer":
-        context, exten = ch.redirect_to or ("", "")
+        context, exten = (ch.redirect_to or ("", "", 1))[:2]
         w.log.write(
             ch.uniqueid, q.name, m.name, "BLINDTRANSFER", exten, context, hold, talk_s, opos
         )

@@ -138,7 +138,7 @@ async def test_redirect_from_queue_leaves_without_abandon_and_transfers(
     assert "QueueCallerAbandon" not in names
     assert names.index("QueueCallerLeave") < names.index("DialBegin") < names.index("DialEnd")
     dial = next(m for m in seen if get(m, "Event") == "DialBegin")
-    assert (get(dial, "Uniqueid"), get(dial, "DialString")) == (uid, "112")
+    assert (get(dial, "Uniqueid"), get(dial, "DialString")) == (uid, "112@citizen-trunk")
     assert get(next(m for m in seen if get(m, "Event") == "DialEnd"), "DialStatus") == "ANSWER"
     truth = emulator.truth.get(uid)
     assert truth is not None
@@ -233,7 +233,7 @@ async def test_overflow_reaches_the_partner_with_sip_headers(
         )
         seen = await local.until(event_is("Hangup", Uniqueid=uid))
         dial = next(m for m in seen if get(m, "Event") == "DialBegin")
-        assert get(dial, "DialString") == "PJSIP/5000@partner-b"
+        assert get(dial, "DialString") == "5000@partner-b"
         assert get(next(m for m in seen if get(m, "Event") == "DialEnd"), "DialStatus") == "ANSWER"
         assert headers == {
             "X-CC-Context": "topic=passport",
@@ -280,6 +280,7 @@ async def test_callback_offer_then_originate_reaches_the_citizen(
         await ch.set_variable("CC_ACTION", "hangup")
 
     async def entry(ch: AgiChannel) -> None:
+        await ch.set_variable("CC_QUEUE", "citizens")
         await ch.set_variable("CC_ACTION", "queue")
 
     server = await _serve({"entry": entry, "callback-offer": offer})
@@ -307,7 +308,7 @@ async def test_callback_offer_then_originate_reaches_the_citizen(
             ("Action", "Originate"),
             ("Channel", "PJSIP/101"),
             ("Context", "cc-callback-out"),
-            ("Exten", "+79990000120"),
+            ("Exten", "79990000120"),
             ("Priority", "1"),
             ("Timeout", "20000"),
             ("Async", "true"),

@@ -134,7 +134,7 @@ async def test_originate_to_bot_answers_and_dials_the_citizen(emulator: Emulator
         ("Action", "Originate"),
         ("Channel", "PJSIP/101"),
         ("Context", "cc-callback-out"),
-        ("Exten", "+79990000050"),
+        ("Exten", "79990000050"),
         ("Priority", "1"),
         ("Timeout", "30000"),
         ("Async", "true"),
@@ -150,7 +150,7 @@ async def test_originate_to_bot_answers_and_dials_the_citizen(emulator: Emulator
     ]
     dial = (await client.until(event_is("DialBegin")))[-1]
     assert get(dial, "Uniqueid") == get(response, "Uniqueid")
-    assert get(dial, "DialString") == "PJSIP/+79990000050@citizens"
+    assert get(dial, "DialString") == "79990000050@citizen-trunk"
     end = (await client.until(event_is("DialEnd")))[-1]
     assert get(end, "DialStatus") == "NOANSWER"  # nobody scripted behind that number
     await client.close()

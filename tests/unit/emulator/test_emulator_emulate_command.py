@@ -9,6 +9,7 @@ import pytest
 
 from callcenter.clock import ScaledClock, SystemClock
 from callcenter.commands import emulate
+from callcenter.emulator.dialplan.parser import DialplanError
 
 
 def _parse(*argv: str) -> argparse.Namespace:
@@ -59,3 +60,14 @@ def test_an_unreadable_trace_is_a_clear_error(
     trace.write_text("0,60,abc\n", encoding="utf-8")
     assert emulate.run(_parse("--trace", str(trace), "--work-dir", str(tmp_path))) == 2
     assert "t.csv:1: patience must be a number" in capsys.readouterr().err
+
+
+def test_the_shipped_dialplan_by_default_and_another_on_request(tmp_path: Path) -> None:
+    assert emulate.build(_parse()).plan.plan.contexts.keys() >= {"from-citizens", "cc-act"}
+    own = tmp_path / "extensions.conf"
+    own.write_text("[general]\n[globals]\n[from-citizens]\nexten => _X.,1,Hangup()\n")
+    emu = emulate.build(_parse("--dialplan", str(own)))
+    assert set(emu.plan.plan.contexts) == {"from-citizens"}
+    own.write_text("[from-citizens]\nexten => _X.,1\n")
+    with pytest.raises(DialplanError, match=r"extensions\.conf:2"):
+        emulate.build(_parse("--dialplan", str(own)))
