@@ -19,6 +19,7 @@ SUBCOMMANDS: dict[str, str] = {
     "staffing": "Erlang C / Erlang A staffing calculator",
     "migrate": "apply database migrations",
     "prompts": "build IVR prompt audio from the menus and FAQ text",
+    "notify": "auto-informing: notification calls and e-mails to a list of citizens",
 }
 
 

@@ -21,6 +21,7 @@ class CallerScript:
     talk_s: float | None = None
     accept_callback: bool = False
     answers_callback: bool = True
+    busy: bool = False  # an Originate to this number finds it busy
     wav: str | None = None
     dnid: str = "1000"
 

@@ -142,6 +142,9 @@ class Dialer:
         )
         for name, value in o.variables:
             self.pbx.setvar(ch, name, value)
+        if interface not in self.bots and "@" in interface:
+            await self._originate_citizen(o, ch, respond)
+            return
         bot = self.bots.get(interface)
         state = self.devices.state(interface)
         reason = 0 if bot is None else (5 if state != NOT_INUSE else 3)
@@ -161,6 +164,32 @@ class Dialer:
             self.pbx.hangup(ch, 19 if reason == 3 else 17, "No answer" if reason == 3 else "Busy")
             return
         self.plan.spawn(ch, o.context)
+
+    async def _originate_citizen(
+        self, o: Originate, ch: Channel, respond: Callable[[list[tuple[str, str]]], None]
+    ) -> None:
+        """Originate to `PJSIP/<number>@<trunk>`: the citizen's script says whether they answer
+        (after CITIZEN_ANSWER_S), are busy, or let it ring; an unknown number rings unanswered.
+        A citizen with `talk_s` hangs up that long after answering."""
+        number = o.channel.split("/", 1)[1].split("@", 1)[0]
+        script = self.callback_scripts(number) or self.callback_scripts(f"+{number}")
+        if script is not None and script.busy:
+            respond(_originate_response(o, ch, False, 5))
+            self.pbx.hangup(ch, 17, "User busy")
+            return
+        self.pbx.set_state(ch, RINGING)
+        if script is None or not script.answers_callback or o.timeout_s < CITIZEN_ANSWER_S:
+            await self.pbx.clock.sleep(o.timeout_s)
+            respond(_originate_response(o, ch, False, 3))
+            self.pbx.hangup(ch, 19, "No answer")
+            return
+        await self.pbx.clock.sleep(CITIZEN_ANSWER_S)
+        self.pbx.set_state(ch, UP)
+        respond(_originate_response(o, ch, True, 4))
+        self.plan.spawn(ch, o.context)
+        if script.talk_s is not None:
+            await race(self.pbx.clock.sleep(script.talk_s), ch.gone.wait())
+            self.pbx.request_hangup(ch)
 
     async def callback_out(self, ch: Channel) -> None:
         interface = ch.name.rsplit("-", 1)[0]

@@ -158,6 +158,10 @@ class Emulator:
         watcher.add_done_callback(self._watchers.discard)
         return ch.uniqueid
 
+    def add_callee(self, script: CallerScript) -> None:
+        """A citizen the center may call (callbacks, notifications): how they take the call."""
+        self._callback_scripts[script.number] = script
+
     def link_trunk(self, name: str, other: Emulator) -> None:
         self.trunks[name] = other
 

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 MAX_STEPS = 20  # a dialplan that keeps looping back is cut here
 ANNOUNCE_S = 2.0
+NOTIFY_MESSAGE_S = 4.0  # length of one playback of a notification message
 
 Context = Callable[[Channel], Awaitable[None]]
 
@@ -44,6 +45,7 @@ class Dialplan:
             "from-citizens": self.from_citizens,
             "cc-callback-offer": self.callback_offer,
             "from-partners": self.from_partners,
+            "cc-notify": self.notify,
         }
         self.tasks: set[asyncio.Task[None]] = set()
 
@@ -155,3 +157,18 @@ class Dialplan:
             await self.queue(ch, "citizens", 300)
             return
         await self.act(ch)
+
+    async def notify(self, ch: Channel) -> None:
+        """[cc-notify]: play the notification twice, then report it delivered."""
+        self.pbx.newexten(ch, "Answer", "")
+        self.pbx.set_state(ch, UP)
+        prompt = f"callcenter/{ch.variables.get('CC_NOTIFY_PROMPT', '')}"
+        for _ in range(2):
+            self.pbx.newexten(ch, "Wait", "1")
+            await self.pbx.clock.sleep(1.0)
+            self.pbx.newexten(ch, "Playback", prompt)
+            await self.pbx.clock.sleep(NOTIFY_MESSAGE_S)
+        notify_id = ch.variables.get("CC_NOTIFY_ID", "")
+        self.pbx.newexten(ch, "UserEvent", f"NotifyDelivered,Id: {notify_id}")
+        self.pbx.user_event(ch, "NotifyDelivered", [("Id", notify_id)])
+        self.pbx.newexten(ch, "Hangup", "")

@@ -21,6 +21,7 @@ from callcenter.store.repo_admin import AuditRepository, OperatorRepository
 from callcenter.store.repo_callbacks import CallbackNotFound, CallbackRepository
 from callcenter.store.repo_calls import CallRepository
 from callcenter.store.repo_citizens import CitizenRepository, canonical_phone, phone_variants
+from callcenter.store.repo_notify import NotifyRepository
 
 __all__ = [
     "AuditRepository",
@@ -28,6 +29,7 @@ __all__ = [
     "CallbackNotFound",
     "CallbackRepository",
     "CitizenRepository",
+    "NotifyRepository",
     "OperatorRepository",
     "Store",
     "canonical_phone",
@@ -44,6 +46,7 @@ class Store:
     citizens: CitizenRepository
     operators: OperatorRepository
     audit: AuditRepository
+    notify: NotifyRepository
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -68,4 +71,5 @@ def open_store(
         citizens=CitizenRepository(sessions=sessions, clock=clock, region=region),
         operators=OperatorRepository(sessions=sessions),
         audit=AuditRepository(sessions=sessions, clock=clock),
+        notify=NotifyRepository(sessions=sessions, clock=clock),
     )

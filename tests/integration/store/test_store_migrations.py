@@ -66,7 +66,7 @@ async def test_drift_check_notices_a_missing_migration(empty_db: Database) -> No
 
 async def test_migrate_is_repeatable_and_records_the_head(migrated_db: Database) -> None:
     await migrate(migrated_db.url, schema=migrated_db.schema)
-    assert await current_revision(migrated_db.url, schema=migrated_db.schema) == "0001"
+    assert await current_revision(migrated_db.url, schema=migrated_db.schema) == "0002"
 
 
 _MIGRATE_SCRIPT = (
@@ -95,7 +95,7 @@ async def test_nodes_migrating_at_the_same_time_all_succeed(postgres_url: str) -
         ]
         results = [await p.communicate() for p in processes]
         assert [p.returncode for p in processes] == [0, 0], [e for _, e in results]
-        assert await current_revision(postgres_url, schema=schema) == "0001"
+        assert await current_revision(postgres_url, schema=schema) == "0002"
     finally:
         await create_or_drop_schema(postgres_url, schema, create=False)
 
@@ -117,7 +117,7 @@ def test_cli_migrate_reads_the_url_from_the_environment(
     migrate_command.add_arguments(parser)
     args = parser.parse_args([])
     assert migrate_command.run(args) == 0
-    assert asyncio.run(current_revision(f"sqlite+aiosqlite:///{db}")) == "0001"
+    assert asyncio.run(current_revision(f"sqlite+aiosqlite:///{db}")) == "0002"
 
 
 def test_cli_migrate_refuses_an_unsupported_url(capsys: pytest.CaptureFixture[str]) -> None:
