@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -104,33 +105,30 @@ class NotifyRunner:
         self._trunk = trunk
         self._message_limit_s = message_limit_s
         self._live: dict[str, LiveCall] = {}
-        self._news: asyncio.Queue[News] = asyncio.Queue()
+        self._news: deque[News] = deque()
+        self._news_arrived = asyncio.Event()
 
     # facts from AMI (the sink) --------------------------------------------------------------
 
     def on_fact(self, fact: f.Fact) -> None:
         if isinstance(fact, f.UserEventReceived) and fact.name == DELIVERED_EVENT:
             notify_id = dict(fact.headers).get("Id", "")
-            self._news.put_nowait(News(notify_id, CallResult.DELIVERED, uniqueid=fact.uniqueid))
+            self._tell(News(notify_id, CallResult.DELIVERED, uniqueid=fact.uniqueid))
         elif isinstance(fact, f.ChannelHungUp):
             for notify_id, call in self._live.items():
                 if call.uniqueid and call.uniqueid == fact.uniqueid:
-                    self._news.put_nowait(
-                        News(notify_id, CallResult.HUNG_UP, uniqueid=call.uniqueid)
-                    )
+                    self._tell(News(notify_id, CallResult.HUNG_UP, uniqueid=call.uniqueid))
         elif isinstance(fact, f.AmiDisconnected):
             for notify_id, call in self._live.items():
                 if call.uniqueid:  # answered calls: their end can no longer be learnt
-                    self._news.put_nowait(
-                        News(notify_id, CallResult.UNKNOWN, uniqueid=call.uniqueid)
-                    )
+                    self._tell(News(notify_id, CallResult.UNKNOWN, uniqueid=call.uniqueid))
 
     def _on_outcome(self, notify_id: str, outcome: f.OriginateOutcome) -> None:
         if outcome.ok:
-            self._news.put_nowait(News(notify_id, None, outcome.reason, outcome.uniqueid))
+            self._tell(News(notify_id, None, outcome.reason, outcome.uniqueid))
         else:
             result = _REASONS.get(outcome.reason, CallResult.FAILED)
-            self._news.put_nowait(News(notify_id, result, outcome.reason))
+            self._tell(News(notify_id, result, outcome.reason))
 
     # the loop --------------------------------------------------------------------------------
 
@@ -157,7 +155,7 @@ class NotifyRunner:
         for r in await self._repo.recipients(campaign.name):
             if r.email_status == EmailStatus.PENDING and self._mailer is None:
                 r = replace(r, email_status=EmailStatus.FAILED, email_error="SMTP не настроен")
-                await self._repo.save_status(r)
+                await self._repo.save_email_status(r)
             if r.state == State.CALLING:
                 new = policy.reconcile(campaign.rules, status_of(r), now)
                 log.warning(
@@ -194,11 +192,15 @@ class NotifyRunner:
         moments = [t for t in (wake, *deadlines) if t is not None]
         return min(moments) if moments else None
 
+    def _tell(self, news: News) -> None:
+        self._news.append(news)
+        self._news_arrived.set()
+
     async def _wait(self, until: float | None) -> None:
-        if not self._news.empty():
+        if self._news:
             return
-        getter = asyncio.ensure_future(self._news.get())
-        waits: set[asyncio.Future[Any]] = {getter}
+        self._news_arrived.clear()
+        waits: set[asyncio.Future[Any]] = {asyncio.ensure_future(self._news_arrived.wait())}
         if until is not None:
             waits.add(asyncio.ensure_future(self._clock.sleep(until - self._clock.now())))
         try:
@@ -206,8 +208,6 @@ class NotifyRunner:
         finally:
             for w in waits:
                 w.cancel()
-            if getter.done() and not getter.cancelled():
-                self._news.put_nowait(getter.result())
 
     # calls -----------------------------------------------------------------------------------
 
@@ -231,7 +231,7 @@ class NotifyRunner:
             log.warning(
                 "notify %s: originate to %s refused: %s", campaign.name, r.number, result.message
             )
-            self._news.put_nowait(News(notify_id, CallResult.FAILED))
+            self._tell(News(notify_id, CallResult.FAILED))
 
     async def _prompt(self, campaign: Campaign, text: str) -> str:
         if self._speak is None:
@@ -248,10 +248,10 @@ class NotifyRunner:
         now = self._clock.now()
         for notify_id, call in list(self._live.items()):
             if call.deadline is not None and call.deadline <= now:
-                self._news.put_nowait(News(notify_id, CallResult.UNKNOWN, uniqueid=call.uniqueid))
+                self._tell(News(notify_id, CallResult.UNKNOWN, uniqueid=call.uniqueid))
                 call.deadline = None
-        while not self._news.empty():
-            await self._apply(campaign, self._news.get_nowait())
+        while self._news:
+            await self._apply(campaign, self._news.popleft())
 
     async def _apply(self, campaign: Campaign, news: News) -> None:
         call = self._live.get(news.notify_id)
@@ -302,7 +302,7 @@ class NotifyRunner:
         if r is not None and r.attempts == int(attempt) and r.state != State.DELIVERED:
             log.info("notify %s #%d: delivered after all (late event)", campaign.name, r.position)
             delivered = replace(r, state=State.DELIVERED, last_result=CallResult.DELIVERED)
-            await self._repo.save_status(delivered)
+            await self._repo.save_call_status(delivered)
 
     # e-mail ----------------------------------------------------------------------------------
 
@@ -317,7 +317,7 @@ class NotifyRunner:
             log.warning("notify %s: e-mail to %s failed: %s", campaign.name, r.email, error)
         now = self._clock.now()
         new = policy.email_ended(campaign.rules, status_of(r), error is None, now)
-        await self._repo.save_status(
+        await self._repo.save_email_status(
             replace(
                 r,
                 email_status=new.email,

@@ -52,11 +52,10 @@ class NotifyAttempt:
     uniqueid: str | None
 
 
-_STATUS_FIELDS = (
-    "state",
-    "attempts",
-    "next_at",
-    "last_result",
+# The call and the e-mail of a recipient advance independently: each write touches its own fields
+# only, so a stale copy of one never undoes the other.
+CALL_FIELDS = ("state", "attempts", "next_at", "last_result")
+EMAIL_FIELDS = (
     "email_status",
     "email_attempts",
     "email_next_at",
@@ -111,14 +110,18 @@ class NotifyRepository:
             row = await session.get(NotifyRecipientRow, recipient_id)
             return None if row is None else _recipient(row)
 
-    async def save_status(self, recipient: NotifyRecipient) -> None:
+    async def save_call_status(self, recipient: NotifyRecipient) -> None:
         async with self._sessions.begin() as session:
-            await self._save(session, recipient)
+            await self._save(session, recipient, CALL_FIELDS)
+
+    async def save_email_status(self, recipient: NotifyRecipient) -> None:
+        async with self._sessions.begin() as session:
+            await self._save(session, recipient, EMAIL_FIELDS)
 
     async def call_started(self, recipient: NotifyRecipient, at: float, action_id: str) -> None:
         """The recipient is `calling` and attempt number `recipient.attempts` began `at`."""
         async with self._sessions.begin() as session:
-            await self._save(session, recipient)
+            await self._save(session, recipient, CALL_FIELDS)
             session.add(
                 NotifyAttemptRow(
                     recipient_id=recipient.id,
@@ -139,7 +142,7 @@ class NotifyRepository:
     ) -> None:
         """Close the open attempt of `recipient` and store its new state, together."""
         async with self._sessions.begin() as session:
-            await self._save(session, recipient)
+            await self._save(session, recipient, CALL_FIELDS)
             await session.execute(
                 update(NotifyAttemptRow)
                 .where(
@@ -180,8 +183,10 @@ class NotifyRepository:
                 for a in rows
             ]
 
-    async def _save(self, session: AsyncSession, r: NotifyRecipient) -> None:
-        values = {name: getattr(r, name) for name in _STATUS_FIELDS}
+    async def _save(
+        self, session: AsyncSession, r: NotifyRecipient, fields: tuple[str, ...]
+    ) -> None:
+        values = {name: getattr(r, name) for name in fields}
         await session.execute(
             update(NotifyRecipientRow)
             .where(NotifyRecipientRow.id == r.id)
