@@ -21,10 +21,9 @@ from callcenter.bootstrap import build_notifier
 from callcenter.config import Settings, SettingsError, load_settings
 from callcenter.notify.campaign import Campaign, CampaignError, NewRecipient
 from callcenter.notify.campaign_file import load_campaign
-from callcenter.notify.policy import EmailStatus, State
+from callcenter.notify.campaign_store import store_campaign
 from callcenter.notify.report import campaign_status
 from callcenter.store.migrate import migrate
-from callcenter.store.repo_notify import NotifyRecipient, NotifyRepository
 
 AMI_WAIT_S = 10.0
 
@@ -100,30 +99,3 @@ async def _load_and_run(
     finally:
         await notifier.ami.stop()
         await notifier.store.close()
-
-
-async def store_campaign(
-    repo: NotifyRepository, campaign: Campaign, recipients: list[NewRecipient]
-) -> Campaign:
-    """Store a new campaign; for a name already stored, return the stored campaign instead."""
-    rows = [new_recipient_row(campaign.name, r) for r in recipients]
-    if await repo.create_campaign(campaign.name, campaign.to_json(), rows):
-        return campaign
-    settings = await repo.settings(campaign.name)
-    assert settings is not None
-    return Campaign.from_json(campaign.name, settings)
-
-
-def new_recipient_row(campaign: str, r: NewRecipient) -> NotifyRecipient:
-    return NotifyRecipient(
-        campaign=campaign,
-        position=r.position,
-        phone=r.phone,
-        number=r.number,
-        email=r.email,
-        text=r.text,
-        variables=r.variables,
-        problem=r.problem,
-        state=State.PENDING if r.number else State.INVALID_NUMBER,
-        email_status=EmailStatus.PENDING if r.email else EmailStatus.NONE,
-    )

@@ -11,11 +11,11 @@ from pathlib import Path
 from notify_fixtures import Inbox
 
 from callcenter.clock import ScaledClock
-from callcenter.commands.notify import store_campaign
 from callcenter.emulator.callers import CallerScript
 from callcenter.emulator.emulator import DEFAULT_USERS, Emulator
 from callcenter.notify.campaign import Campaign
 from callcenter.notify.campaign_file import load_campaign
+from callcenter.notify.campaign_store import store_campaign
 from callcenter.notify.mail import SmtpMailer, SmtpSettings
 from callcenter.notify.policy import AllowedHours, CampaignRules
 from callcenter.notify.report import campaign_status
