@@ -33,6 +33,9 @@ from callcenter.federation import (
 from callcenter.ivr.context import RunnerSettings
 from callcenter.ivr.menus import load_menus, shipped_menus_dir
 from callcenter.ivr.portal import demo_portal_file, load_portal_file
+from callcenter.notify.mail import SmtpMailer, SmtpSettings
+from callcenter.notify.runner import NotifyRunner
+from callcenter.pbx.ami import AmiClient
 from callcenter.runtime.claims import RedisClaims
 from callcenter.runtime.controls import EngineControls
 from callcenter.runtime.federation_link import FederationLink
@@ -191,6 +194,55 @@ def _federation(
     app[FEDERATION] = federation
     add_federation_routes(app, federation)
     app.cleanup_ctx.append(federation_context(federation))
+
+
+@dataclass(frozen=True)
+class Notifier:
+    """What `callcenter notify` runs: its own AMI connection feeding the campaign runner."""
+
+    store: Store
+    ami: AmiClient
+    runner: NotifyRunner
+
+
+def build_notifier(settings: Settings, clock: Clock | None = None) -> Notifier:
+    """The auto-informing runner. Opens nothing: start `ami`, close `store` when done."""
+    clock = clock or SystemClock()
+    store = open_store(settings.database_url, clock=clock.now)
+    ami = AmiClient(
+        host=settings.ami_host,
+        port=settings.ami_port,
+        username=settings.ami_user,
+        secret=settings.ami_secret,
+        sink=lambda fact: runner.on_fact(fact),
+    )
+    mailer = None
+    if settings.smtp_host:
+        mailer = SmtpMailer(
+            SmtpSettings(
+                host=settings.smtp_host,
+                port=settings.smtp_port,
+                sender=settings.mail_from,
+                user=settings.smtp_user,
+                password=settings.smtp_password,
+                security=settings.smtp_security,
+            )
+        )
+    speak = None
+    if shutil.which("espeak-ng"):
+        speaker = PromptSpeaker(
+            sounds_dir=Path(settings.sounds_dir), synthesizer=EspeakSynthesizer(), prefix="notify_"
+        )
+        speak = speaker.speak
+    runner = NotifyRunner(
+        repo=store.notify,
+        ami=ami,
+        clock=clock,
+        mailer=mailer,
+        speak=speak,
+        trunk=settings.notify_trunk,
+    )
+    return Notifier(store=store, ami=ami, runner=runner)
 
 
 def _operator_workplace(

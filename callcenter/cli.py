@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, str] = {
     "migrate": "apply database migrations",
     "users": "add or list the people who may sign in (production)",
     "prompts": "build IVR prompt audio from the menus and FAQ text",
+    "notify": "auto-informing: notification calls and e-mails to a list of citizens",
 }
 
 

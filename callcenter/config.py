@@ -65,6 +65,14 @@ class Settings:
     queue_limit_s: float = 40.0
     callback_deadline_s: float = 600.0
     log_level: str = "INFO"
+    # Auto-informing (`callcenter notify`): the citizens' trunk and the SMTP server for e-mail.
+    notify_trunk: str = "citizen-trunk"
+    smtp_host: str = ""  # empty: no e-mail
+    smtp_port: int = 25
+    smtp_security: str = "none"  # none | starttls | tls
+    smtp_user: str = ""
+    smtp_password: str = field(default="", metadata={"secret": True})
+    mail_from: str = "noreply@localhost"
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -95,6 +103,8 @@ def _validate(s: Settings) -> None:
         ZoneInfo(s.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise SettingsError(f"timezone: unknown time zone {s.timezone!r}") from exc
+    if s.smtp_security not in ("none", "starttls", "tls"):
+        raise SettingsError("smtp_security: must be one of none, starttls, tls")
     if not s.queue_names:
         raise SettingsError("queues: at least one queue name is needed")
     if s.mode == "production":
@@ -102,7 +112,7 @@ def _validate(s: Settings) -> None:
 
 
 def _check_numbers(s: Settings) -> None:
-    for key in ("web_port", "ami_port", "agi_port"):
+    for key in ("web_port", "ami_port", "agi_port", "smtp_port"):
         port = getattr(s, key)
         if not 0 <= port <= 65535:
             raise SettingsError(f"{key}: must be a port number 0..65535, got {port}")

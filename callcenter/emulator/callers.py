@@ -38,6 +38,7 @@ class CallerScript:
     talk_s: float | None = None
     accept_callback: bool = False
     answers_callback: bool = True
+    busy: bool = False  # an Originate to this number finds it busy
     wav: str | None = None
     dnid: str = "1000"
     service_s: float | None = None  # the operator's handle time for this call (traces)

@@ -131,6 +131,8 @@ class Dialer:
 
     def _pstn(self, ch: Channel, number: str) -> Callee:
         citizen = self.callback_scripts(number) or self.callback_scripts(f"+{number}")
+        if citizen is not None and citizen.busy:
+            return Callee(None, status="BUSY")
         if citizen is not None:
             return Callee(CITIZEN_ANSWER_S if citizen.answers_callback else None, citizen.talk_s)
         if ch.uniqueid in self.plan.scripts:  # a citizen transferred to an agency line
@@ -260,7 +262,8 @@ class Dialer:
         )
         for name, value in o.variables:
             self.plan.set_variable(ch, name, value)
-        reason = await self._originate_ring(ch, o, interface, number if trunk else "")
+        callee = self._pstn(ch, number) if trunk else None
+        reason = await self._originate_ring(ch, o, interface, callee)
         ok = reason == 4
         respond(_originate_response(o, ch, ok, reason))
         if not ok:
@@ -269,12 +272,19 @@ class Dialer:
         self.plan.spawn(ch, o.context, o.exten)
         if interface in self.bots and ch.task is not None:
             ch.task.add_done_callback(lambda _: self._release(interface))
+        if callee is not None and callee.talk_s is not None:  # the citizen hangs up on their own
+            await race(self.pbx.clock.sleep(callee.talk_s), ch.gone.wait())
+            self.pbx.request_hangup(ch)
 
-    async def _originate_ring(self, ch: Channel, o: Originate, interface: str, number: str) -> int:
-        """Originate's Reason: 4 answered, 3 no answer, 5 busy, 0 could not ring."""
+    async def _originate_ring(
+        self, ch: Channel, o: Originate, interface: str, callee: Callee | None
+    ) -> int:
+        """Originate's Reason: 4 answered, 3 no answer, 5 busy, 0 could not ring; `callee` is
+        the citizen when the call goes out on a trunk."""
         bot = self.bots.get(interface)
-        if number:
-            callee = self._pstn(ch, number)
+        if callee is not None:
+            if callee.status == "BUSY":
+                return 5
         elif bot is None:
             return 0
         elif self.devices.state(interface) != NOT_INUSE:

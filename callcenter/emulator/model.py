@@ -20,7 +20,7 @@ Publish = Callable[[str, str, Headers], None]  # (event, privilege, headers)
 
 STATES = {0: "Down", 4: "Ring", 5: "Ringing", 6: "Up", 7: "Busy"}
 DOWN, RING, RINGING, UP = 0, 4, 5, 6
-CALL, AGENT, DIALPLAN = "call,all", "agent,all", "dialplan,all"
+CALL, AGENT, DIALPLAN, USER = "call,all", "agent,all", "dialplan,all", "user,all"
 CAUSES = {
     0: "Unknown",
     1: "Unallocated (unassigned) number",
@@ -164,6 +164,10 @@ class Pbx:
         """A global variable: VarSet names no channel."""
         body = [("Variable", name), ("Value", escape_c(value))]
         self.publish("VarSet", DIALPLAN, [("Channel", "none"), ("Uniqueid", "none"), *body])
+
+    def user_event(self, ch: Channel, name: str, headers: list[tuple[str, str]]) -> None:
+        """Dialplan UserEvent(name,Key: value): the channel snapshot, the name, the headers."""
+        self.publish("UserEvent", USER, [*ch.snapshot(), ("UserEvent", name), *headers])
 
     def dial_begin(self, caller: Channel | None, dest: Channel, dialstring: str) -> None:
         head = caller.snapshot() if caller else []

@@ -211,3 +211,55 @@ class AuditRow(Base):
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(CODE)
     details: Mapped[dict[str, Any]]
+
+
+class NotifyCampaignRow(Base):
+    __tablename__ = "notify_campaigns"
+
+    name: Mapped[str] = mapped_column(CODE, primary_key=True)
+    settings: Mapped[dict[str, Any]]
+    created_at: Mapped[float]
+
+
+class NotifyRecipientRow(Base):
+    __tablename__ = "notify_recipients"
+    __table_args__ = (UniqueConstraint("campaign", "position"), Index(None, "campaign", "state"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    campaign: Mapped[str] = mapped_column(
+        CODE, ForeignKey("notify_campaigns.name", ondelete="CASCADE")
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    phone: Mapped[str] = mapped_column(String(64))  # as written in the file
+    number: Mapped[str | None] = mapped_column(PHONE)  # E.164; None when it cannot be called
+    email: Mapped[str | None] = mapped_column(String(254))
+    variables: Mapped[dict[str, Any]]
+    text: Mapped[str] = mapped_column(Text)
+    problem: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_at: Mapped[float]
+    last_result: Mapped[str | None] = mapped_column(String(16))
+    email_status: Mapped[str] = mapped_column(String(16))
+    email_attempts: Mapped[int] = mapped_column(Integer)
+    email_next_at: Mapped[float]
+    email_error: Mapped[str | None] = mapped_column(Text)
+    emailed_at: Mapped[float | None]
+    updated_at: Mapped[float]
+
+
+class NotifyAttemptRow(Base):
+    __tablename__ = "notify_attempts"
+    __table_args__ = (UniqueConstraint("recipient_id", "attempt"), Index(None, "started_at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    recipient_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("notify_recipients.id", ondelete="CASCADE")
+    )
+    attempt: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[float]
+    ended_at: Mapped[float | None]
+    result: Mapped[str | None] = mapped_column(String(16))  # None while the call is in progress
+    reason: Mapped[int | None] = mapped_column(Integer)  # OriginateResponse Reason
+    action_id: Mapped[str | None] = mapped_column(String(100))
+    uniqueid: Mapped[str | None] = mapped_column(ID)

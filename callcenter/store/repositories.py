@@ -21,6 +21,7 @@ from callcenter.store.repo_admin import AuditRepository, OperatorRepository
 from callcenter.store.repo_callbacks import CallbackNotFound, CallbackRepository
 from callcenter.store.repo_calls import CallRepository
 from callcenter.store.repo_citizens import CitizenRepository, canonical_phone, phone_variants
+from callcenter.store.repo_notify import NotifyRepository
 from callcenter.store.repo_scripts import ScriptRepository
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "CallbackNotFound",
     "CallbackRepository",
     "CitizenRepository",
+    "NotifyRepository",
     "OperatorRepository",
     "ScriptRepository",
     "Store",
@@ -47,6 +49,7 @@ class Store:
     operators: OperatorRepository
     audit: AuditRepository
     scripts: ScriptRepository
+    notify: NotifyRepository
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -72,4 +75,5 @@ def open_store(
         operators=OperatorRepository(sessions=sessions),
         audit=AuditRepository(sessions=sessions, clock=clock),
         scripts=ScriptRepository(sessions=sessions, clock=clock),
+        notify=NotifyRepository(sessions=sessions, clock=clock),
     )

@@ -55,6 +55,7 @@ def test_public_api_of_repositories_is_pinned() -> None:
         "CallbackNotFound",
         "CallbackRepository",
         "CitizenRepository",
+        "NotifyRepository",
         "OperatorRepository",
         "ScriptRepository",
         "Store",
