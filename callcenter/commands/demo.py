@@ -131,6 +131,7 @@ def _announce(settings: Settings) -> Any:
         print(f"  supervisor dashboard: {url}/supervisor   (sign in: supervisor / supervisor)")
         print(f"  operator workplace:   {url}/operator     (sign in: op101 / op101 … op105)")
         print(f"  reports:              {url}/reports      status: {url}/api/status")
+        print(f"  call scripts (admin): {url}/admin/scripts (sign in: admin / admin)")
         print(f"  Asterisk emulator AMI on 127.0.0.1:{settings.ami_port}, "
               f"engine FastAGI on 127.0.0.1:{settings.agi_port}")  # fmt: skip
         print("  Ctrl-C stops it.", flush=True)
