@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import socket
 import sys
@@ -19,6 +20,13 @@ from typing import Any
 from callcenter.bootstrap import RUNTIME, BuildOptions, build
 from callcenter.clock import ScaledClock
 from callcenter.commands._runner import serve_until_stopped
+from callcenter.commands.demo_partner import (
+    PARTNER_ID,
+    PartnerCenter,
+    partners_file,
+    share_demo_secrets,
+    start_partner,
+)
 from callcenter.config import Settings, SettingsError, load_settings
 
 OPERATORS = [f"PJSIP/{n}" for n in range(101, 106)]
@@ -31,9 +39,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--data-dir", default="var/demo", help="where the demo keeps its SQLite file"
     )
     parser.add_argument("--speed", type=float, default=4.0, help="virtual seconds per real second")
-    parser.add_argument("--rate", type=float, default=240.0, help="calls per (virtual) hour")
+    parser.add_argument("--rate", type=float, default=150.0, help="calls per (virtual) hour")
     parser.add_argument("--start", default="09:30", help="local time the demo day starts at")
     parser.add_argument("--no-emulator", action="store_true", help="web and status only")
+    parser.add_argument(
+        "--no-partner", action="store_true", help="without the neighbouring center (no overflow)"
+    )
 
 
 def _free_port() -> int:
@@ -56,8 +67,38 @@ def _settings(args: argparse.Namespace, data_dir: Path) -> Settings:
         "schedule_file": str(DEMO_SCHEDULE),
     }
     if args.port is not None:
-        overrides["web_port"] = args.port
+        # The partner must know our address before we listen: a free port, not "any".
+        overrides["web_port"] = args.port or _free_port()
     return load_settings(args.config, **overrides)
+
+
+def _with_partner(settings: Settings, data_dir: Path) -> tuple[Settings, Settings]:
+    """Our settings naming the partner, and the partner's own (its ports, database, file)."""
+    share_demo_secrets(settings.center_id, PARTNER_ID)
+    partner_port = _free_port()
+    ours = dataclasses.replace(
+        settings,
+        federation_config=partners_file(
+            data_dir / "partners.toml", me=settings.center_id, partner=PARTNER_ID, port=partner_port
+        ),
+    )
+    partner_db = (data_dir / "partner.db").resolve()
+    partner = dataclasses.replace(
+        settings,
+        center_id=PARTNER_ID,
+        database_url=f"sqlite+aiosqlite:///{partner_db}",
+        ami_port=_free_port(),
+        agi_port=_free_port(),
+        web_port=partner_port,
+        sounds_dir=str(data_dir / "partner-sounds"),
+        federation_config=partners_file(
+            data_dir / "partner-partners.toml",
+            me=PARTNER_ID,
+            partner=settings.center_id,
+            port=settings.web_port,
+        ),
+    )
+    return ours, partner
 
 
 def _start_of_day(settings: Settings, hhmm: str) -> float:
@@ -90,6 +131,10 @@ async def _demo(args: argparse.Namespace, settings: Settings, data_dir: Path) ->
     from callcenter.emulator.emulator import Emulator, EmulatorConfig
 
     clock = ScaledClock(start=_start_of_day(settings, args.start), speed=args.speed)
+    partner: PartnerCenter | None = None
+    if not args.no_partner:
+        settings, partner_settings = _with_partner(settings, data_dir)
+        partner = await start_partner(partner_settings, clock=clock, data_dir=data_dir)
     emulator = Emulator(
         EmulatorConfig(
             ami_port=settings.ami_port,
@@ -106,6 +151,9 @@ async def _demo(args: argparse.Namespace, settings: Settings, data_dir: Path) ->
     )
     for interface in OPERATORS:
         emulator.add_operator(interface, name=interface, answer_delay_s=3, handle_s=(90, 240))
+    if partner is not None:
+        emulator.link_trunk(f"trunk-{PARTNER_ID}", partner.emulator)
+        partner.emulator.link_trunk(f"trunk-{settings.center_id}", emulator)
     await emulator.start()
     app = build(settings, BuildOptions(clock=clock))
 
@@ -118,11 +166,15 @@ async def _demo(args: argparse.Namespace, settings: Settings, data_dir: Path) ->
         # A morning of citizens; some give up after a couple of minutes, as real callers do.
         emulator.start_load(rate_per_hour=args.rate, duration_s=8 * 3600, patience_mean_s=150)
         _announce(settings)(url)
+        if partner is not None:
+            print(f"  partner center (takes our overflow): {partner.url}/supervisor", flush=True)
 
     try:
         await serve_until_stopped(app, settings.web_host, settings.web_port, on_started)
     finally:
         await emulator.stop()
+        if partner is not None:
+            await partner.stop()
 
 
 def _announce(settings: Settings) -> Any:
