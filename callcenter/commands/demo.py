@@ -23,6 +23,7 @@ from callcenter.commands._runner import serve_until_stopped
 from callcenter.commands.demo_partner import (
     PARTNER_ID,
     PartnerCenter,
+    demo_emulator,
     partners_file,
     share_demo_secrets,
     start_partner,
@@ -128,26 +129,17 @@ async def _demo(args: argparse.Namespace, settings: Settings, data_dir: Path) ->
         app = build(settings, BuildOptions(with_runtime=False))
         await serve_until_stopped(app, settings.web_host, settings.web_port, _announce(settings))
         return
-    from callcenter.emulator.emulator import Emulator, EmulatorConfig
-
     clock = ScaledClock(start=_start_of_day(settings, args.start), speed=args.speed)
     partner: PartnerCenter | None = None
     if not args.no_partner:
         settings, partner_settings = _with_partner(settings, data_dir)
         partner = await start_partner(partner_settings, clock=clock, data_dir=data_dir)
-    emulator = Emulator(
-        EmulatorConfig(
-            ami_port=settings.ami_port,
-            agi_host=settings.agi_host,
-            agi_port=settings.agi_port,
-            users={settings.ami_user: settings.ami_secret},
-            queues=settings.queue_names,
-            clock=clock,
-            seed=7,
-            recordings_dir=data_dir / "recordings",
-            sounds_dir=Path(settings.sounds_dir),
-            timezone=settings.timezone,
-        )
+    emulator = demo_emulator(
+        settings,
+        clock=clock,
+        seed=7,
+        recordings=data_dir / "recordings",
+        center_id=settings.center_id,
     )
     for interface in OPERATORS:
         emulator.add_operator(interface, name=interface, answer_delay_s=3, handle_s=(90, 240))

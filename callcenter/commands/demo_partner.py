@@ -61,9 +61,11 @@ class PartnerCenter:
         await self.emulator.stop()
 
 
-async def start_partner(settings: Settings, *, clock: ScaledClock, data_dir: Path) -> PartnerCenter:
-    """`settings` are the partner's own (its ports, database, and partners file naming us)."""
-    emulator = Emulator(
+def demo_emulator(
+    settings: Settings, *, clock: ScaledClock, seed: int, recordings: Path, center_id: str
+) -> Emulator:
+    """The Asterisk of one demo center, on the ports its engine is set to use."""
+    return Emulator(
         EmulatorConfig(
             ami_port=settings.ami_port,
             agi_host=settings.agi_host,
@@ -71,11 +73,23 @@ async def start_partner(settings: Settings, *, clock: ScaledClock, data_dir: Pat
             users={settings.ami_user: settings.ami_secret},
             queues=settings.queue_names,
             clock=clock,
-            seed=8,
-            recordings_dir=data_dir / "partner-recordings",
-            center_id=PARTNER_ID,
+            seed=seed,
+            recordings_dir=recordings,
+            sounds_dir=Path(settings.sounds_dir),
+            center_id=center_id,
             timezone=settings.timezone,
         )
+    )
+
+
+async def start_partner(settings: Settings, *, clock: ScaledClock, data_dir: Path) -> PartnerCenter:
+    """`settings` are the partner's own (its ports, database, and partners file naming us)."""
+    emulator = demo_emulator(
+        settings,
+        clock=clock,
+        seed=8,
+        recordings=data_dir / "partner-recordings",
+        center_id=PARTNER_ID,
     )
     for interface in PARTNER_OPERATORS:
         emulator.add_operator(interface, name=interface, answer_delay_s=3, handle_s=(60, 180))
