@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from aiohttp.test_utils import TestServer
 from browser_support import ARTIFACTS, BROWSER_TEST
-from playwright.async_api import Browser, Page, expect
+from operator_page import COMPLAINT, follow_script, register_complaint, sign_in
+from playwright.async_api import Browser, expect
 
 from callcenter.config import Settings
 from callcenter.scripting import OperatorGuide
@@ -36,7 +37,6 @@ from callcenter.web.workplace_ports import Workplace
 
 pytestmark = BROWSER_TEST
 CALLER = "+79123456789"
-COMPLAINT = "passport.foreign.deadline_violation.mfc"
 
 
 class Served:
@@ -73,48 +73,6 @@ async def served() -> AsyncIterator[Served]:
     await server.close()
 
 
-async def sign_in(page: Page, base: str) -> None:
-    await page.goto(f"{base}/operator")
-    await page.fill("#login", "op101")
-    await page.fill("#password", "op101")
-    await page.click("button[type=submit]")
-    await page.wait_for_url(f"{base}/operator")
-    await expect(page.locator("#link")).to_have_text("онлайн")
-
-
-async def follow_script(page: Page) -> None:
-    await expect(page.locator("#step-text")).to_contain_text("оператор Оператор 101")
-    await page.click("#step-next")
-    await expect(page.locator("#step-text")).to_have_attribute("data-step", "identification")
-    await page.click("#step-next")  # the mandatory answer is missing: refused
-    await expect(page.locator("#error")).to_have_text("Ответ на этот вопрос сценария обязателен")
-    await page.fill("#step-input", "Иванов Иван Петрович")
-    await page.click("#step-next")
-    await page.get_by_role("button", name="Загранпаспорт").click()
-    await page.get_by_role("button", name="Стоимость госпошлины").click()
-    await expect(page.locator("#step-faq .faq")).to_contain_text("15 000 ₽")
-    await page.click("#step-next")
-    await page.get_by_role("button", name="Гражданин хочет подать обращение").click()
-    await page.fill("#step-input", "Паспорт не выдан в срок")
-    await page.click("#step-next")
-    await expect(page.locator("#step-done")).to_be_visible()
-    await expect(page.locator("#script-path li").first).to_contain_text("оператор Оператор 101")
-
-
-async def register_complaint(page: Page) -> None:
-    await page.select_option("#appeal-kind", "complaint")
-    levels = COMPLAINT.split(".")
-    for depth in range(4):
-        code = ".".join(levels[: depth + 1])
-        await expect(page.locator(f"#cls-{depth} option[value='{code}']")).to_have_count(1)
-        await page.select_option(f"#cls-{depth}", code)
-    await page.fill("#appeal-text", "Загранпаспорт не выдан через 2 месяца после подачи в МФЦ")
-    await page.select_option("#appeal-executor", "agency.mfc_central")
-    await page.select_option("#appeal-urgency", "urgent")
-    await page.click("#appeal-submit")
-    await expect(page.locator("#notice")).to_have_text("Зарегистрировано обращение № ОБ-000001")
-
-
 async def test_operator_handles_a_call_from_screen_pop_to_wrapup(
     served: Served, browser: Browser
 ) -> None:
@@ -144,7 +102,7 @@ async def test_operator_handles_a_call_from_screen_pop_to_wrapup(
     await page.click("#kb-form button[type=submit]")
     first_hit = page.locator("#kb-results li").first
     await expect(first_hit).to_have_attribute("data-faq", "faq.passport.foreign_how")
-    await register_complaint(page)
+    assert await register_complaint(page) == "ОБ-000001"
     await page.screenshot(path=str(ARTIFACTS / "operator_call.png"), full_page=True)
 
     served.hub.call_ended("op101", "call-1")  # the caller hangs up
