@@ -166,7 +166,10 @@ async def get_desk(request: web.Request) -> web.Response:
     desk = board.desk(user.id)
     body = desk_view(desk, board, board.current(user.id))
     me = {"id": user.id, "name": user.name, "sip": user.sip_endpoint}
-    return reply({**body, "operator": me, "pause_reasons": list(PAUSE_REASONS)})
+    timezone = str(workplace(request).tz)  # the center's: times read the same everywhere
+    return reply(
+        {**body, "operator": me, "pause_reasons": list(PAUSE_REASONS), "timezone": timezone}
+    )
 
 
 async def _record_timeout(request: web.Request, session: CallSession) -> None:

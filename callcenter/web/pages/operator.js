@@ -71,9 +71,11 @@
   }
 
   function fmtTime(epoch) {
-    return new Date(epoch * 1000).toLocaleString("ru-RU", {
+    const options = {
       day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit",
-    });
+    };
+    if (desk && desk.timezone) options.timeZone = desk.timezone;
+    return new Date(epoch * 1000).toLocaleString("ru-RU", options);
   }
 
   // ---- desk and state -------------------------------------------------------------------

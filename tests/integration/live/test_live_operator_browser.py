@@ -53,6 +53,8 @@ async def test_an_operator_serves_a_live_call_from_pop_to_wrap_up(
         await expect(page.locator("#pop-topic")).to_have_text("Паспорт и загранпаспорт")
         await expect(page.locator("#pop-arrival")).to_contain_text("паспорт")
         await expect(page.locator("#history li")).to_have_count(1)
+        # In the center's time (12:00 in Moscow), though this browser runs in UTC.
+        await expect(page.locator("#history li").first).to_contain_text(", 12:0")
 
         await follow_script(page)
         await page.fill("#kb-query", "загранпасспорт")
