@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from callcenter.runtime import dialplan as dp
 from callcenter.runtime.engine_runner import Batch
@@ -101,8 +101,10 @@ class OperatorBridge:
         user_of: Callable[[str], str | None],
         *,
         wrapup_s: float = 60.0,
+        expire_wrapup: Callable[[str], Awaitable[object]] | None = None,
     ) -> None:
         self._rt = runtime
+        self._expire = expire_wrapup
         self._hub = hub
         self._user_of = user_of
         self._wrapup_s = wrapup_s
@@ -187,4 +189,11 @@ class OperatorBridge:
         await self._rt.clock.sleep(self._wrapup_s)
         op = self._rt.engine.state.operators.get(interface)
         if op is not None and op.state is OperatorState.WRAP_UP:
+            # Record the unfinished wrap-up before the next call can reach the operator's page.
+            user = self._user_of(interface)
+            if self._expire is not None and user is not None:
+                try:
+                    await self._expire(user)
+                except Exception:  # the operator must not stay paused because a write failed
+                    log.exception("recording the timed-out wrap-up of %s failed", interface)
             await self._rt.ami.queue_pause(interface=interface, paused=False)

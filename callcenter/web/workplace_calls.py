@@ -33,7 +33,8 @@ from callcenter.web.workplace_input import (
     phone_number,
     text,
 )
-from callcenter.web.workplace_model import Appeal, CallAction, WrapUp
+from callcenter.web.workplace_model import WRAPUP_TIMEOUT_CODE, Appeal, CallAction, WrapUp
+from callcenter.web.workplace_ports import Workplace
 from callcenter.web.workplace_views import script_view
 
 # Result codes for calls cut short: the script's mandatory questions may stay unanswered.
@@ -189,6 +190,39 @@ async def _wrap_up(request: web.Request, session: CallSession, body: object) -> 
     await wp.store.save_wrapup(wrapup)
     await release(request, session)
     return reply({"ok": True, "state": wp.hub.board.desk(session.operator_id).state})
+
+
+async def record_timeout(wp: Workplace, session: CallSession) -> None:
+    """The wrap-up time ran out: keep what is known (the facts, the script path so far) under
+    the result code `WRAPUP_TIMEOUT_CODE`, marked as timed out."""
+    path = session.run.path
+    await wp.store.save_script_path(session.call_id, session.operator_id, path)
+    wrapup = WrapUp(
+        session.call_id, session.operator_id, session.pop.number, WRAPUP_TIMEOUT_CODE,
+        tuple(sorted(session.facts.items())), session.ended_at or wp.clock(), wp.clock(),
+        timed_out=True,
+    )  # fmt: skip
+    await wp.store.save_wrapup(wrapup)
+
+
+async def expire_wrapup(wp: Workplace, operator_id: str) -> bool:
+    """Called when the wrap-up time is over on the PBX side (the operator is about to be offered
+    calls again): record a still-pending wrap-up as timed out and free the desk. True if one was
+    pending. The PBX is unpaused by the caller."""
+    session = wp.hub.board.pending_wrapup(operator_id)
+    if session is None:
+        return False
+    async with session.lock:
+        if session.wrapped_up:  # the operator submitted the form meanwhile
+            return False
+        await record_timeout(wp, session)
+        board = wp.hub.board
+        board.finish(session)
+        desk = board.desk(operator_id)
+        if desk.state == "wrapup":
+            board.set_state(desk, "available")
+    wp.hub.notify(operator_id, "state", state=wp.hub.board.desk(operator_id).state)
+    return True
 
 
 async def release(request: web.Request, session: CallSession) -> None:

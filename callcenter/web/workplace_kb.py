@@ -4,7 +4,7 @@ classifier's cascading options, reception slots and booking an appointment durin
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, datetime, timedelta
 
 from aiohttp import web
@@ -50,6 +50,9 @@ async def post_outdated(request: web.Request) -> web.Response:
         report = wp.guide.knowledge_base.report_outdated(entry_id, note, user_of(request).id, at=at)
     except ScriptingError as exc:
         raise from_scripting(exc) from exc
+    session = wp.hub.board.current(user_of(request).id)
+    if session is not None:  # reported during a call: it joins that caller's history
+        report = replace(report, call_id=session.call_id, phone=session.pop.number)
     await wp.store.save_outdated_report(report)
     return reply(asdict(report), status=201)
 
