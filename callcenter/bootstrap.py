@@ -289,7 +289,7 @@ def _operator_workplace(
         hub,
         users.id_for_endpoint,
         wrapup_s=hub.board.wrapup_s,
-        expire_wrapup=lambda user: expire_wrapup(workplace, user),
+        expire_wrapup=lambda user, call_id: expire_wrapup(workplace, user, call_id),
     )
     runtime.runner.add_sink(bridge)
     return bridge

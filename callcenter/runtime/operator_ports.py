@@ -101,7 +101,7 @@ class OperatorBridge:
         user_of: Callable[[str], str | None],
         *,
         wrapup_s: float = 60.0,
-        expire_wrapup: Callable[[str], Awaitable[object]] | None = None,
+        expire_wrapup: Callable[[str, str], Awaitable[object]] | None = None,
     ) -> None:
         self._rt = runtime
         self._expire = expire_wrapup
@@ -109,6 +109,7 @@ class OperatorBridge:
         self._user_of = user_of
         self._wrapup_s = wrapup_s
         self._talking: dict[str, str] = {}  # call id -> operator interface
+        self._wrapping: dict[str, str] = {}  # operator interface -> call id being wrapped up
         self.arrivals: dict[str, Arrival] = {}  # call id -> how it came (set by the routes)
         self._dialling: dict[str, tuple[str, str, str]] = {}  # callback -> operator, number, topic
 
@@ -180,20 +181,24 @@ class OperatorBridge:
         user = self._user_of(interface)
         if user is not None:
             self._hub.call_ended(user, call_id)
-        self._rt.tasks.spawn(self._wrap_up(interface), name="wrapup")
+        self._wrapping[interface] = call_id
+        self._rt.tasks.spawn(self._wrap_up(interface, call_id), name="wrapup")
 
-    async def _wrap_up(self, interface: str) -> None:
+    async def _wrap_up(self, interface: str, call_id: str) -> None:
         """No new call until the wrap-up is filled in, or its time is over (then Asterisk may
         offer calls again even if the page was never completed)."""
         await self._rt.ami.queue_pause(interface=interface, paused=True, reason=WRAP_UP_REASON)
         await self._rt.clock.sleep(self._wrapup_s)
+        if self._wrapping.get(interface) != call_id:
+            return  # the operator wrapped up and took another call: its own timer decides
+        del self._wrapping[interface]
         op = self._rt.engine.state.operators.get(interface)
         if op is not None and op.state is OperatorState.WRAP_UP:
             # Record the unfinished wrap-up before the next call can reach the operator's page.
             user = self._user_of(interface)
             if self._expire is not None and user is not None:
                 try:
-                    await self._expire(user)
+                    await self._expire(user, call_id)
                 except Exception:  # the operator must not stay paused because a write failed
                     log.exception("recording the timed-out wrap-up of %s failed", interface)
             await self._rt.ami.queue_pause(interface=interface, paused=False)

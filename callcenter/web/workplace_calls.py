@@ -205,12 +205,12 @@ async def record_timeout(wp: Workplace, session: CallSession) -> None:
     await wp.store.save_wrapup(wrapup)
 
 
-async def expire_wrapup(wp: Workplace, operator_id: str) -> bool:
-    """Called when the wrap-up time is over on the PBX side (the operator is about to be offered
-    calls again): record a still-pending wrap-up as timed out and free the desk. True if one was
-    pending. The PBX is unpaused by the caller."""
+async def expire_wrapup(wp: Workplace, operator_id: str, call_id: str) -> bool:
+    """Called when the wrap-up time of the call is over on the PBX side (the operator is about
+    to be offered calls again): record its wrap-up as timed out if still pending and free the
+    desk. True if it was pending. The PBX is unpaused by the caller."""
     session = wp.hub.board.pending_wrapup(operator_id)
-    if session is None:
+    if session is None or session.call_id != call_id:
         return False
     async with session.lock:
         if session.wrapped_up:  # the operator submitted the form meanwhile
