@@ -129,6 +129,15 @@ async def test_the_next_call_rings_right_after_a_valid_wrap_up(tmp_path: Path) -
         record = await center.call_record(first)
         assert record.result_code == "abusive"
 
+        # The second call's wrap-up has its own full time: the first call's timer, still
+        # running, must not end it (nor record it) early.
+        await center.wait_for(lambda: center.ended(second), virtual_s=60, label="second ended")
+        third = center.emulator.place_call(citizen("+79161230003"))
+        await center.wait_for(lambda: center.answered(third), virtual_s=2 * WRAPUP_S, label="3rd")
+        waited = answered_at(center, third) - ended_at(center, second)
+        assert WRAPUP_S <= waited <= WRAPUP_S + 5, waited
+        assert (await center.call_record(second)).result_code == WRAPUP_TIMEOUT_CODE
+
 
 async def test_a_transfer_with_a_note_moves_the_call_to_the_agency(tmp_path: Path) -> None:
     async with (
