@@ -14,6 +14,7 @@ from callcenter.web.errors import Conflict
 from callcenter.web.workplace_desk import CallSession
 from callcenter.web.workplace_http import (
     OPERATOR,
+    human_time,
     local_time,
     operator_of,
     read_json,
@@ -140,8 +141,9 @@ async def post_callback(request: web.Request) -> web.Response:
     minutes = integer(body, "in_minutes", "Через сколько минут", 1, MAX_CALLBACK_MIN)
     due = wp.clock() + minutes * 60
     callback_id = await wp.calls.request_callback(phone, topic, due)
-    due_text = local_time(request, due).strftime("%Y-%m-%d %H:%M")
-    summary = f"Обратный звонок на {phone} в {due_text}" + (f" ({topic})" * bool(topic))
+    due_text = human_time(local_time(request, due))
+    topic_title = wp.guide.topic_title(topic) if topic else ""
+    summary = f"Обратный звонок на {phone}: {due_text}" + (f" ({topic_title})" * bool(topic))
     action = await record_action(request, session, "callback", summary, callback_id=callback_id,
                            phone=phone, due=due_text)  # fmt: skip
     session.facts.update(callback_number=phone, callback_due=due_text)

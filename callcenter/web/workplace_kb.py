@@ -15,6 +15,7 @@ from callcenter.web.workplace_calls import record_action
 from callcenter.web.workplace_http import (
     ANY_STAFF,
     OPERATOR,
+    human_time,
     local_time,
     read_json,
     reply,
@@ -122,8 +123,9 @@ async def post_appointment(request: web.Request) -> web.Response:
         call_id=session.call_id, operator_id=session.operator_id,
     )  # fmt: skip
     agency = wp.guide.knowledge_base.agency(agency_id)
-    summary = f"Запись на приём: {service.name}, {agency.name}, {start.replace('T', ' ')}"
+    when = human_time(datetime.fromisoformat(start))
+    summary = f"Запись на приём: {service.name}, {agency.name}, {when}"
     await record_action(request, session, "appointment", summary, appointment_id=appointment.id,
                   agency_id=agency_id, service_id=service.id, start=start)  # fmt: skip
-    session.facts.update(agency_id=agency_id, appointment_at=start.replace("T", " "))
+    session.facts.update(agency_id=agency_id, appointment_at=when)
     return reply(asdict(appointment), status=201)

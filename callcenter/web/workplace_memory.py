@@ -64,7 +64,9 @@ class InMemoryWorkplaceStore:
     async def history(self, phone: str) -> list[HistoryEntry]:
         entries = list(self._seeded.get(phone, []))
         entries += [
-            HistoryEntry("appeal", a.created_at, f"{a.classification_title}: {a.text}", a.number)
+            HistoryEntry(
+                "appeal", a.created_at, f"{a.classification_title}: {a.text}", a.number, a.call_id
+            )
             for a in self.appeals
             if a.phone == phone
         ]

@@ -70,6 +70,7 @@ class HistoryEntry:
     at: float
     summary: str
     ref: str = ""  # e.g. the appeal number or call id
+    call_id: str = ""  # the call it came from, when known
 
 
 @dataclass(frozen=True)

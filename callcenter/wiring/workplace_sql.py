@@ -138,9 +138,11 @@ class SqlWorkplaceStore:
             for r in results.values()
             if r.call_id not in listed
         ]
-        entries += [self._appeal_entry(a.text, a.created_at, a.id) for a in found.appeals]
         entries += [
-            HistoryEntry(_HISTORY_KIND[r.kind], r.at, r.summary, r.call_id or "")
+            self._appeal_entry(a.text, a.created_at, a.id, a.call_id) for a in found.appeals
+        ]
+        entries += [
+            HistoryEntry(_HISTORY_KIND[r.kind], r.at, r.summary, r.call_id or "", r.call_id or "")
             for r in records
             if r.kind in _HISTORY_KIND
         ]
@@ -158,12 +160,12 @@ class SqlWorkplaceStore:
         result = f", результат — {self.result_title(call.result_code)}" * bool(call.result_code)
         return f"Звонок{topic}: {outcome}{result}"
 
-    def _appeal_entry(self, text: str, at: float, number: str) -> HistoryEntry:
+    def _appeal_entry(self, text: str, at: float, number: str, call_id: str | None) -> HistoryEntry:
         first = text.splitlines()[0] if text else ""
         kind, _, title = first.partition("] ")
         if first.startswith("[") and title:  # "[complaint] Title": what save_appeal writes
             first = f"{APPEAL_KIND_TITLES.get(kind[1:], 'Обращение')}: {title}"
-        return HistoryEntry("appeal", at, first, number)
+        return HistoryEntry("appeal", at, first, number, call_id or "")
 
     def _entry_title(self, entry_id: str) -> str:
         kb = self._guide.knowledge_base
