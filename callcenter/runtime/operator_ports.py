@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from callcenter.runtime import dialplan as dp
 from callcenter.runtime.engine_runner import Batch
@@ -101,7 +102,7 @@ class OperatorBridge:
         user_of: Callable[[str], str | None],
         *,
         wrapup_s: float = 60.0,
-        expire_wrapup: Callable[[str, str], Awaitable[object]] | None = None,
+        expire_wrapup: Callable[[str, str], Coroutine[Any, Any, object]] | None = None,
     ) -> None:
         self._rt = runtime
         self._expire = expire_wrapup
@@ -148,6 +149,14 @@ class OperatorBridge:
             queue=call.queue,
             arrival=arrival,
         )
+        self._pop(user, pop)
+
+    def _pop(self, user: str, pop: ScreenPop) -> None:
+        """Show the call; a wrap-up still pending on the page is recorded as timed out first
+        (the PBX offered a call, so its time is over), never silently replaced."""
+        pending = self._hub.board.pending_wrapup(user)
+        if pending is not None and pending.call_id != pop.call_id and self._expire is not None:
+            self._rt.tasks.spawn(self._expire(user, pending.call_id), name="wrapup-expire")
         self._hub.pop(user, pop)
 
     def _callback_leg(self, cmd: c.OriginateCallback) -> tuple[str, str, str]:
@@ -174,7 +183,7 @@ class OperatorBridge:
             queue="",
             arrival=Arrival("callback", callback_id=msg.callback_id),
         )
-        self._hub.pop(user, pop)
+        self._pop(user, pop)
 
     def _ended(self, call_id: str) -> None:
         interface = self._talking.pop(call_id)

@@ -208,22 +208,24 @@ async def record_timeout(wp: Workplace, session: CallSession) -> None:
 
 
 async def expire_wrapup(wp: Workplace, operator_id: str, call_id: str) -> bool:
-    """Called when the wrap-up time of the call is over on the PBX side (the operator is about
-    to be offered calls again): record its wrap-up as timed out if still pending and free the
-    desk. True if it was pending. The PBX is unpaused by the caller."""
-    session = wp.hub.board.pending_wrapup(operator_id)
-    if session is None or session.call_id != call_id:
+    """The call's wrap-up time is over on the PBX side (the operator is about to be offered
+    calls again), or another call reached the operator first: record its wrap-up as timed out
+    if still pending and free the desk. True if it was pending. The PBX is unpaused by the
+    caller."""
+    board = wp.hub.board
+    session = board.session(call_id)
+    if session is None or session.operator_id != operator_id or session.ended_at is None:
         return False
     async with session.lock:
         if session.wrapped_up:  # the operator submitted the form meanwhile
             return False
         await record_timeout(wp, session)
-        board = wp.hub.board
-        board.finish(session)
         desk = board.desk(operator_id)
-        if desk.state == "wrapup":
+        current = desk.call_id == call_id
+        board.finish(session)
+        if current and desk.state == "wrapup":
             board.set_state(desk, "available")
-    wp.hub.notify(operator_id, "state", state=wp.hub.board.desk(operator_id).state)
+    wp.hub.notify(operator_id, "state", state=board.desk(operator_id).state)
     return True
 
 
