@@ -153,7 +153,8 @@
     const title = KIND_TITLES[h.kind] || h.kind;
     const titled = [title, ...SELF_TITLED].some((t) => h.summary.startsWith(t));
     const text = titled ? h.summary : `${title}: ${h.summary}`;
-    return h.ref ? `${text} (№ ${h.ref})` : text;
+    // Appeal numbers are what a citizen quotes; call ids mean nothing to a person.
+    return h.ref && h.kind === "appeal" ? `${text} (№ ${h.ref})` : text;
   }
 
   function renderCall() {
