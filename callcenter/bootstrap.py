@@ -22,7 +22,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from callcenter.clock import Clock, SystemClock
-from callcenter.config import Settings
+from callcenter.config import Settings, SettingsError
 from callcenter.federation import (
     Federation,
     FederationConfig,
@@ -45,7 +45,7 @@ from callcenter.runtime.operator_ports import (
     OperatorBridge,
     RuntimeCallActions,
 )
-from callcenter.scripting import OperatorGuide
+from callcenter.scripting import FileKnowledgeSource, OperatorGuide, ScriptingError
 from callcenter.speech.prompts import PromptSpeaker
 from callcenter.speech.recognizer import VoskRecognizer
 from callcenter.speech.synth import EspeakSynthesizer
@@ -60,6 +60,7 @@ from callcenter.web.metrics import Metrics
 from callcenter.web.operator import add_operator_routes
 from callcenter.web.status import ComponentStatus, StatusAggregator
 from callcenter.web.supervisor import add_supervisor_routes
+from callcenter.web.workplace_calls import expire_wrapup
 from callcenter.web.workplace_hub import OperatorHub
 from callcenter.web.workplace_ports import Workplace
 from callcenter.wiring.booking_sql import SqlBooking, SqlPortal
@@ -245,6 +246,18 @@ def build_notifier(settings: Settings, clock: Clock | None = None) -> Notifier:
     return Notifier(store=store, ami=ami, runner=runner)
 
 
+def load_guide(settings: Settings) -> OperatorGuide:
+    """The operator guide, with the center's own knowledge base when `kb_dir` is set; a broken
+    one stops the start-up with a message naming the file and the record."""
+    if not settings.kb_dir:
+        return OperatorGuide.load()
+    source = FileKnowledgeSource.from_directory(Path(settings.kb_dir))
+    try:
+        return OperatorGuide.load(knowledge_source=source)
+    except (ScriptingError, OSError) as exc:
+        raise SettingsError(f"kb_dir: {exc}") from exc
+
+
 def _operator_workplace(
     app: web.Application,
     settings: Settings,
@@ -253,8 +266,8 @@ def _operator_workplace(
     users: InMemoryUserDirectory | StoreUserDirectory,
     clock: Clock,
 ) -> OperatorBridge:
-    guide = OperatorGuide.load()
-    workplace_store = SqlWorkplaceStore(store)
+    guide = load_guide(settings)
+    workplace_store = SqlWorkplaceStore(store, guide)
     hub = OperatorHub(clock=clock.now, start_script=guide.start_script, wrapup_s=60.0)
     workplace = Workplace(
         guide=guide,
@@ -271,7 +284,13 @@ def _operator_workplace(
     editor = StoreScriptEditor(guide, store)
     add_script_admin_routes(app, editor)
     app.on_startup.append(lambda _app: editor.load())
-    bridge = OperatorBridge(runtime, hub, users.id_for_endpoint)
+    bridge = OperatorBridge(
+        runtime,
+        hub,
+        users.id_for_endpoint,
+        wrapup_s=hub.board.wrapup_s,
+        expire_wrapup=lambda user, call_id: expire_wrapup(workplace, user, call_id),
+    )
     runtime.runner.add_sink(bridge)
     return bridge
 

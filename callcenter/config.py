@@ -59,6 +59,9 @@ class Settings:
     recordings_dir: str = "var/recordings"
     # IVR menus: the shipped ivr_scripts/ unless an administrator keeps their own copy.
     menus_dir: str = ""
+    # The knowledge base (agencies, services, FAQ: *.yaml and *.csv files): the shipped sample
+    # unless the center keeps its own directory.
+    kb_dir: str = ""
     # Shifts (`from,to,operators` CSV) shown next to the staffing advice; empty: none.
     schedule_file: str = ""
     vosk_model: str = ""
@@ -107,8 +110,21 @@ def _validate(s: Settings) -> None:
         raise SettingsError("smtp_security: must be one of none, starttls, tls")
     if not s.queue_names:
         raise SettingsError("queues: at least one queue name is needed")
+    _check_kb_dir(s.kb_dir)
     if s.mode == "production":
         _refuse_default_secrets(s)
+
+
+def _check_kb_dir(kb_dir: str) -> None:
+    """The directory exists and holds knowledge-base files; their content is checked when the
+    application is built (`callcenter.bootstrap`), before it serves anything."""
+    if not kb_dir:
+        return
+    path = Path(kb_dir)
+    if not path.is_dir():
+        raise SettingsError(f"kb_dir: {kb_dir!r} is not a directory")
+    if not any(path.glob("*.yaml")) and not any(path.glob("*.csv")):
+        raise SettingsError(f"kb_dir: {kb_dir!r} holds no *.yaml or *.csv files")
 
 
 def _check_numbers(s: Settings) -> None:

@@ -19,13 +19,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(args.config)
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        app = build(settings)  # refuses, e.g., a broken knowledge base in `kb_dir`
     except SettingsError as exc:
         print(f"callcenter: invalid settings: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    app = build(settings)
 
     def announce(url: str) -> None:
         print(f"callcenter serving on {url}", flush=True)

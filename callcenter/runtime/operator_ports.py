@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from callcenter.runtime import dialplan as dp
 from callcenter.runtime.engine_runner import Batch
@@ -101,12 +102,15 @@ class OperatorBridge:
         user_of: Callable[[str], str | None],
         *,
         wrapup_s: float = 60.0,
+        expire_wrapup: Callable[[str, str], Coroutine[Any, Any, object]] | None = None,
     ) -> None:
         self._rt = runtime
+        self._expire = expire_wrapup
         self._hub = hub
         self._user_of = user_of
         self._wrapup_s = wrapup_s
         self._talking: dict[str, str] = {}  # call id -> operator interface
+        self._wrapping: dict[str, str] = {}  # operator interface -> call id being wrapped up
         self.arrivals: dict[str, Arrival] = {}  # call id -> how it came (set by the routes)
         self._dialling: dict[str, tuple[str, str, str]] = {}  # callback -> operator, number, topic
 
@@ -145,6 +149,14 @@ class OperatorBridge:
             queue=call.queue,
             arrival=arrival,
         )
+        self._pop(user, pop)
+
+    def _pop(self, user: str, pop: ScreenPop) -> None:
+        """Show the call; a wrap-up still pending on the page is recorded as timed out first
+        (the PBX offered a call, so its time is over), never silently replaced."""
+        pending = self._hub.board.pending_wrapup(user)
+        if pending is not None and pending.call_id != pop.call_id and self._expire is not None:
+            self._rt.tasks.spawn(self._expire(user, pending.call_id), name="wrapup-expire")
         self._hub.pop(user, pop)
 
     def _callback_leg(self, cmd: c.OriginateCallback) -> tuple[str, str, str]:
@@ -171,20 +183,31 @@ class OperatorBridge:
             queue="",
             arrival=Arrival("callback", callback_id=msg.callback_id),
         )
-        self._hub.pop(user, pop)
+        self._pop(user, pop)
 
     def _ended(self, call_id: str) -> None:
         interface = self._talking.pop(call_id)
         user = self._user_of(interface)
         if user is not None:
             self._hub.call_ended(user, call_id)
-        self._rt.tasks.spawn(self._wrap_up(interface), name="wrapup")
+        self._wrapping[interface] = call_id
+        self._rt.tasks.spawn(self._wrap_up(interface, call_id), name="wrapup")
 
-    async def _wrap_up(self, interface: str) -> None:
+    async def _wrap_up(self, interface: str, call_id: str) -> None:
         """No new call until the wrap-up is filled in, or its time is over (then Asterisk may
         offer calls again even if the page was never completed)."""
         await self._rt.ami.queue_pause(interface=interface, paused=True, reason=WRAP_UP_REASON)
         await self._rt.clock.sleep(self._wrapup_s)
+        if self._wrapping.get(interface) != call_id:
+            return  # the operator wrapped up and took another call: its own timer decides
+        del self._wrapping[interface]
         op = self._rt.engine.state.operators.get(interface)
         if op is not None and op.state is OperatorState.WRAP_UP:
+            # Record the unfinished wrap-up before the next call can reach the operator's page.
+            user = self._user_of(interface)
+            if self._expire is not None and user is not None:
+                try:
+                    await self._expire(user, call_id)
+                except Exception:  # the operator must not stay paused because a write failed
+                    log.exception("recording the timed-out wrap-up of %s failed", interface)
             await self._rt.ami.queue_pause(interface=interface, paused=False)

@@ -49,6 +49,11 @@ class OperatorGuide:
         """A fresh run of the script for the caller's topic (the `general` script if none fits)."""
         return ScriptRun(self.scripts.for_topic(topic))
 
+    def topic_title(self, topic: str) -> str:
+        """The Russian title of a caller's topic (its script's title), else the code itself."""
+        script = self.scripts.for_topic(topic)
+        return script.title if topic in script.topics else topic
+
     def faq_for_step(self, step: Step) -> tuple[FaqEntry, ...]:
         """The FAQ answers the script inserts at this step, in the script's order."""
         return tuple(self.knowledge_base.faq(faq_id) for faq_id in step.faq)

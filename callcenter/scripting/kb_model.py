@@ -53,6 +53,9 @@ class OutdatedReport:
     note: str
     reporter: str
     reported_at: datetime
+    # The call during which it was reported, if any: the report joins that caller's history.
+    call_id: str = ""
+    phone: str = ""
 
 
 @dataclass(frozen=True)

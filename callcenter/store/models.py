@@ -202,6 +202,24 @@ class SurveyRow(Base):
     at: Mapped[float]
 
 
+class WorkplaceRecordRow(Base):
+    """What an operator did on a call besides the appeal: a transfer with its note, a callback,
+    an appointment, an outdated-information report, and the wrap-up (kind `wrapup`, its result
+    code and fields in `details`). The caller's history and the operator's own calls read it."""
+
+    __tablename__ = "workplace_records"
+    __table_args__ = (Index(None, "citizen_phone", "at"), Index(None, "operator_id", "kind", "at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    call_id: Mapped[str | None] = mapped_column(ID)
+    operator_id: Mapped[str] = mapped_column(ID)
+    citizen_phone: Mapped[str | None] = mapped_column(PHONE)  # the citizens' key (E.164)
+    kind: Mapped[str] = mapped_column(CODE)
+    at: Mapped[float]
+    summary: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, Any]]
+
+
 class AuditRow(Base):
     __tablename__ = "audit_log"
     __table_args__ = (Index(None, "at"),)

@@ -23,6 +23,7 @@ from callcenter.store.repo_calls import CallRepository
 from callcenter.store.repo_citizens import CitizenRepository, canonical_phone, phone_variants
 from callcenter.store.repo_notify import NotifyRepository
 from callcenter.store.repo_scripts import ScriptRepository
+from callcenter.store.repo_workplace import WorkplaceRecord, WorkplaceRepository
 
 __all__ = [
     "AuditRepository",
@@ -34,6 +35,8 @@ __all__ = [
     "OperatorRepository",
     "ScriptRepository",
     "Store",
+    "WorkplaceRecord",
+    "WorkplaceRepository",
     "canonical_phone",
     "open_store",
     "phone_variants",
@@ -50,6 +53,7 @@ class Store:
     audit: AuditRepository
     scripts: ScriptRepository
     notify: NotifyRepository
+    workplace: WorkplaceRepository
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -76,4 +80,5 @@ def open_store(
         audit=AuditRepository(sessions=sessions, clock=clock),
         scripts=ScriptRepository(sessions=sessions, clock=clock),
         notify=NotifyRepository(sessions=sessions, clock=clock),
+        workplace=WorkplaceRepository(sessions=sessions, clock=clock, region=region),
     )

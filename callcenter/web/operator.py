@@ -57,7 +57,6 @@ from callcenter.web.workplace_http import (
     workplace,
 )
 from callcenter.web.workplace_input import parse_state
-from callcenter.web.workplace_model import WrapUp
 from callcenter.web.workplace_ports import Workplace
 from callcenter.web.workplace_views import call_view, catalog_view, desk_view, wrapup_view
 
@@ -174,14 +173,7 @@ async def get_desk(request: web.Request) -> web.Response:
 
 async def _record_timeout(request: web.Request, session: CallSession) -> None:
     """The wrap-up time ran out: keep what is known, marked as timed out, and free the desk."""
-    wp = workplace(request)
-    await wp.store.save_script_path(session.call_id, session.operator_id, session.run.path)
-    wrapup = WrapUp(
-        session.call_id, session.operator_id, session.pop.number, "",
-        tuple(sorted(session.facts.items())), session.ended_at or wp.clock(), wp.clock(),
-        timed_out=True,
-    )  # fmt: skip
-    await wp.store.save_wrapup(wrapup)
+    await calls.record_timeout(workplace(request), session)
     await calls.release(request, session)
 
 

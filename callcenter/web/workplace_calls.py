@@ -14,6 +14,7 @@ from callcenter.web.errors import Conflict
 from callcenter.web.workplace_desk import CallSession
 from callcenter.web.workplace_http import (
     OPERATOR,
+    human_time,
     local_time,
     operator_of,
     read_json,
@@ -33,7 +34,8 @@ from callcenter.web.workplace_input import (
     phone_number,
     text,
 )
-from callcenter.web.workplace_model import Appeal, CallAction, WrapUp
+from callcenter.web.workplace_model import WRAPUP_TIMEOUT_CODE, Appeal, CallAction, WrapUp
+from callcenter.web.workplace_ports import Workplace
 from callcenter.web.workplace_views import script_view
 
 # Result codes for calls cut short: the script's mandatory questions may stay unanswered.
@@ -139,8 +141,9 @@ async def post_callback(request: web.Request) -> web.Response:
     minutes = integer(body, "in_minutes", "Через сколько минут", 1, MAX_CALLBACK_MIN)
     due = wp.clock() + minutes * 60
     callback_id = await wp.calls.request_callback(phone, topic, due)
-    due_text = local_time(request, due).strftime("%Y-%m-%d %H:%M")
-    summary = f"Обратный звонок на {phone} в {due_text}" + (f" ({topic})" * bool(topic))
+    due_text = human_time(local_time(request, due))
+    topic_title = wp.guide.topic_title(topic) if topic else ""
+    summary = f"Обратный звонок на {phone}: {due_text}" + (f" ({topic_title})" * bool(topic))
     action = await record_action(request, session, "callback", summary, callback_id=callback_id,
                            phone=phone, due=due_text)  # fmt: skip
     session.facts.update(callback_number=phone, callback_due=due_text)
@@ -189,6 +192,41 @@ async def _wrap_up(request: web.Request, session: CallSession, body: object) -> 
     await wp.store.save_wrapup(wrapup)
     await release(request, session)
     return reply({"ok": True, "state": wp.hub.board.desk(session.operator_id).state})
+
+
+async def record_timeout(wp: Workplace, session: CallSession) -> None:
+    """The wrap-up time ran out: keep what is known (the facts, the script path so far) under
+    the result code `WRAPUP_TIMEOUT_CODE`, marked as timed out."""
+    path = session.run.path
+    await wp.store.save_script_path(session.call_id, session.operator_id, path)
+    wrapup = WrapUp(
+        session.call_id, session.operator_id, session.pop.number, WRAPUP_TIMEOUT_CODE,
+        tuple(sorted(session.facts.items())), session.ended_at or wp.clock(), wp.clock(),
+        timed_out=True,
+    )  # fmt: skip
+    await wp.store.save_wrapup(wrapup)
+
+
+async def expire_wrapup(wp: Workplace, operator_id: str, call_id: str) -> bool:
+    """The call's wrap-up time is over on the PBX side (the operator is about to be offered
+    calls again), or another call reached the operator first: record its wrap-up as timed out
+    if still pending and free the desk. True if it was pending. The PBX is unpaused by the
+    caller."""
+    board = wp.hub.board
+    session = board.session(call_id)
+    if session is None or session.operator_id != operator_id or session.ended_at is None:
+        return False
+    async with session.lock:
+        if session.wrapped_up:  # the operator submitted the form meanwhile
+            return False
+        await record_timeout(wp, session)
+        desk = board.desk(operator_id)
+        current = desk.call_id == call_id
+        board.finish(session)
+        if current and desk.state == "wrapup":
+            board.set_state(desk, "available")
+    wp.hub.notify(operator_id, "state", state=board.desk(operator_id).state)
+    return True
 
 
 async def release(request: web.Request, session: CallSession) -> None:

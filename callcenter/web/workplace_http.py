@@ -73,3 +73,8 @@ def reply(value: Any, status: int = 200) -> web.Response:
 
 def local_time(request: web.Request, at: float) -> datetime:
     return datetime.fromtimestamp(at, workplace(request).tz)
+
+
+def human_time(moment: datetime) -> str:
+    """As a person reads it on the page: "02.12.2026 в 10:45" (the moment's own time zone)."""
+    return moment.strftime("%d.%m.%Y в %H:%M")

@@ -4,7 +4,7 @@ classifier's cascading options, reception slots and booking an appointment durin
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, datetime, timedelta
 
 from aiohttp import web
@@ -15,6 +15,7 @@ from callcenter.web.workplace_calls import record_action
 from callcenter.web.workplace_http import (
     ANY_STAFF,
     OPERATOR,
+    human_time,
     local_time,
     read_json,
     reply,
@@ -50,6 +51,9 @@ async def post_outdated(request: web.Request) -> web.Response:
         report = wp.guide.knowledge_base.report_outdated(entry_id, note, user_of(request).id, at=at)
     except ScriptingError as exc:
         raise from_scripting(exc) from exc
+    session = wp.hub.board.current(user_of(request).id)
+    if session is not None:  # reported during a call: it joins that caller's history
+        report = replace(report, call_id=session.call_id, phone=session.pop.number)
     await wp.store.save_outdated_report(report)
     return reply(asdict(report), status=201)
 
@@ -119,8 +123,9 @@ async def post_appointment(request: web.Request) -> web.Response:
         call_id=session.call_id, operator_id=session.operator_id,
     )  # fmt: skip
     agency = wp.guide.knowledge_base.agency(agency_id)
-    summary = f"Запись на приём: {service.name}, {agency.name}, {start.replace('T', ' ')}"
+    when = human_time(datetime.fromisoformat(start))
+    summary = f"Запись на приём: {service.name}, {agency.name}, {when}"
     await record_action(request, session, "appointment", summary, appointment_id=appointment.id,
                   agency_id=agency_id, service_id=service.id, start=start)  # fmt: skip
-    session.facts.update(agency_id=agency_id, appointment_at=start.replace("T", " "))
+    session.facts.update(agency_id=agency_id, appointment_at=when)
     return reply(asdict(appointment), status=201)

@@ -24,7 +24,7 @@ from callcenter.web.workplace_model import (
 )
 from callcenter.web.workplace_ports import Workplace
 
-_ACTION_HISTORY = {"callback": "callback", "appointment": "appointment", "transfer": "call"}
+_ACTION_HISTORY = {"callback": "callback", "appointment": "appointment", "transfer": "transfer"}
 
 
 class InMemoryWorkplaceStore:
@@ -64,7 +64,9 @@ class InMemoryWorkplaceStore:
     async def history(self, phone: str) -> list[HistoryEntry]:
         entries = list(self._seeded.get(phone, []))
         entries += [
-            HistoryEntry("appeal", a.created_at, f"{a.classification_title}: {a.text}", a.number)
+            HistoryEntry(
+                "appeal", a.created_at, f"{a.classification_title}: {a.text}", a.number, a.call_id
+            )
             for a in self.appeals
             if a.phone == phone
         ]
@@ -78,6 +80,12 @@ class InMemoryWorkplaceStore:
             for w in self.wrapups
             if w.phone == phone
         ]
+        entries += [
+            HistoryEntry("report", r.reported_at.timestamp(), f"Устаревшие сведения: {r.note}",
+                         r.call_id)
+            for r in self.outdated
+            if r.phone and r.phone == phone
+        ]  # fmt: skip
         return entries
 
 

@@ -10,10 +10,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 ARRIVAL_KINDS = ("direct", "ivr", "overflow", "callback")
-HISTORY_KINDS = ("call", "appeal", "appointment", "callback")
+HISTORY_KINDS = ("call", "appeal", "appointment", "callback", "transfer", "report")
 APPEAL_KINDS = ("appeal", "complaint")
 URGENCIES = ("normal", "urgent", "emergency")
 ACTION_KINDS = ("callback", "transfer", "appointment")
+# The result code of a call whose wrap-up time ran out before the operator filled the form.
+WRAPUP_TIMEOUT_CODE = "wrapup_timeout"
+APPEAL_KIND_TITLES = {"appeal": "Обращение", "complaint": "Жалоба"}
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class HistoryEntry:
     at: float
     summary: str
     ref: str = ""  # e.g. the appeal number or call id
+    call_id: str = ""  # the call it came from, when known
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from callcenter.scripting import Agency, FaqEntry, OperatorGuide, ScriptRun, Service
+from callcenter.scripting import (
+    Agency,
+    FaqEntry,
+    OperatorGuide,
+    ScriptingError,
+    ScriptRun,
+    Service,
+)
 from callcenter.web.workplace_desk import CallSession, Desk, DeskBoard
 from callcenter.web.workplace_model import HistoryEntry, WrapUp
 
@@ -87,15 +95,35 @@ def call_view(
             "topic_title": session.run.script.title if pop.topic else "",
         },
         # Earlier contacts only: what this call produced is listed with the call itself.
-        "history": history_view([h for h in history if h.ref != pop.call_id]),
+        "history": history_view([h for h in history if pop.call_id not in (h.ref, h.call_id)]),
         "script": script_view(session.run, guide, operator_name),
         "ended_at": session.ended_at,
         "wrapped_up": session.wrapped_up,
         "wrapup_remaining_s": round(board.remaining_s(session), 1),
         "facts": dict(session.facts),
+        "fact_titles": fact_titles(session.facts, guide),
         "appeals": [asdict(a) for a in session.appeals],
         "actions": [asdict(a) for a in session.actions],
     }
+
+
+def fact_titles(facts: dict[str, str], guide: OperatorGuide) -> dict[str, str]:
+    """Russian names for the coded facts the wrap-up form is pre-filled with."""
+    titles: dict[str, str] = {}
+    kb = guide.knowledge_base
+    lookups: dict[str, Callable[[str], str]] = {
+        "classification": lambda code: " → ".join(guide.classifier.validate(code).labels),
+        "topic": guide.topic_title,
+        "agency_id": lambda agency_id: kb.agency(agency_id).name,
+        "faq_id": lambda faq_id: kb.faq(faq_id).question,
+    }
+    for name, lookup in lookups.items():
+        if facts.get(name):
+            try:
+                titles[name] = lookup(facts[name])
+            except ScriptingError:  # an id no longer in the data: the page shows the code
+                continue
+    return titles
 
 
 def desk_view(desk: Desk, board: DeskBoard, session: CallSession | None) -> dict[str, Any]:

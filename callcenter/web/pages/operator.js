@@ -9,7 +9,10 @@
   };
   const KIND_TITLES = {
     call: "Звонок", appeal: "Обращение", appointment: "Запись на приём", callback: "Обратный звонок",
+    transfer: "Перевод", report: "Устаревшие сведения",
   };
+  // Summaries that already say what they are ("Жалоба: …", "Переведён в …") keep no prefix.
+  const SELF_TITLED = ["Жалоба", "Обращение", "Переведён", "Звонок", "Запись", "Обратный звонок"];
   let desk = null;
   let call = null;
   let catalog = null;
@@ -92,6 +95,7 @@
 
   function renderDesk() {
     const me = desk.operator;
+    const badgeState = $("state").dataset.state;
     $("me").textContent = `${me.name} · ${me.sip || "нет SIP"}`;
     const badge = $("state");
     badge.textContent = STATE_TITLES[desk.state] || desk.state;
@@ -104,6 +108,11 @@
     $("btn-pause").disabled = desk.state === "talking";
     wrapupDeadline = desk.wrapup ? Date.now() / 1000 + desk.wrapup.remaining_s : null;
     tick();
+    if (desk.state === "wrapup" && badgeState !== "wrapup") {
+      // The wrap-up form sits low on the page: bring it up the moment the call ends.
+      $("wrapup").scrollIntoView({ block: "start" });
+      $("wrapup-code").focus({ preventScroll: true });
+    }
   }
 
   function tick() {
@@ -114,9 +123,7 @@
     }
     const left = Math.max(0, Math.ceil(wrapupDeadline - Date.now() / 1000));
     timer.hidden = false;
-    timer.textContent = left > 0
-      ? `Завершение звонка: осталось ${left} с`
-      : "Время на завершение истекло — можно нажать «Готов»";
+    timer.textContent = left > 0 ? `осталось ${left} с` : "время истекло";
   }
 
   async function setState(state, reason) {
@@ -144,8 +151,10 @@
 
   function historyText(h) {
     const title = KIND_TITLES[h.kind] || h.kind;
-    const text = h.summary.startsWith(title) ? h.summary : `${title}: ${h.summary}`;
-    return h.ref ? `${text} (№ ${h.ref})` : text;
+    const titled = [title, ...SELF_TITLED].some((t) => h.summary.startsWith(t));
+    const text = titled ? h.summary : `${title}: ${h.summary}`;
+    // Appeal numbers are what a citizen quotes; call ids mean nothing to a person.
+    return h.ref && h.kind === "appeal" ? `${text} (№ ${h.ref})` : text;
   }
 
   function renderCall() {
@@ -350,11 +359,22 @@
     if (!names.includes("comment")) names.push("comment");
     const box = $("wrapup-fields");
     const typed = Object.fromEntries([...box.querySelectorAll("input")].map((i) => [i.name, i.value]));
+    const titles = call ? call.fact_titles : {};
     box.replaceChildren(...names.map((name) => {
-      const input = el("input", { name, id: `wf-${name}`, value: typed[name] || facts[name] || "" });
+      const value = typed[name] || facts[name] || "";
       const required = code && code.required.includes(name);
-      return el("div", { className: `wrapup-field${required ? " required" : ""}` },
-        el("label", { htmlFor: input.id, textContent: catalog.fields[name] || name }), input);
+      const label = catalog.fields[name] || name;
+      const field = el("div", { className: `wrapup-field${required ? " required" : ""}` });
+      if (titles[name] && value === facts[name]) {
+        // A coded fact (classification, agency...): the person reads its name, the form sends the code.
+        field.append(el("span", { className: "label", textContent: label }),
+          el("span", { className: "fact", id: `wt-${name}`, textContent: titles[name] }),
+          el("input", { type: "hidden", name, id: `wf-${name}`, value }));
+        return field;
+      }
+      const input = el("input", { name, id: `wf-${name}`, value });
+      field.append(el("label", { htmlFor: input.id, textContent: label }), input);
+      return field;
     }));
   }
 

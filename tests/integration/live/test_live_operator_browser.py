@@ -53,8 +53,13 @@ async def test_an_operator_serves_a_live_call_from_pop_to_wrap_up(
         await expect(page.locator("#pop-topic")).to_have_text("Паспорт и загранпаспорт")
         await expect(page.locator("#pop-arrival")).to_contain_text("паспорт")
         await expect(page.locator("#history li")).to_have_count(1)
-        # In the center's time (12:00 in Moscow), though this browser runs in UTC.
-        await expect(page.locator("#history li").first).to_contain_text(", 12:0")
+        # In the center's time (12:00 in Moscow), though this browser runs in UTC, and in words.
+        earlier_line = page.locator("#history li").first
+        await expect(earlier_line).to_contain_text(", 12:0")
+        await expect(earlier_line).to_contain_text(
+            "Звонок (Паспорт и загранпаспорт): разговор с оператором"
+        )
+        header_height = (await page.locator("header").bounding_box() or {})["height"]
 
         await follow_script(page)
         await page.fill("#kb-query", "загранпасспорт")
@@ -66,8 +71,18 @@ async def test_an_operator_serves_a_live_call_from_pop_to_wrap_up(
 
         # The citizen hangs up; the next call waits for the wrap-up.
         await expect(page.locator("#state")).to_have_text("Завершение звонка", timeout=60_000)
+        # The form comes into view by itself; the header stays one row with the timer in it.
+        await expect(page.locator("#wrapup")).to_be_in_viewport()
+        await expect(page.locator("#wrapup-timer")).to_contain_text("осталось")
+        assert (await page.locator("header").bounding_box() or {})["height"] == header_height
         await page.select_option("#wrapup-code", "complaint_registered")
         await expect(page.locator("#wf-appeal_number")).to_have_value(number)
+        # The classification reads as its four Russian names; the form sends the code.
+        await expect(page.locator("#wt-classification")).to_have_text(
+            "Паспорта и регистрация → Заграничный паспорт → Нарушение срока выдачи → МФЦ"
+        )
+        await expect(page.locator("#wf-classification")).to_have_value(COMPLAINT)
+        await page.screenshot(path=str(ARTIFACTS / "live-operator-wrapup-start.png"))
         await page.click("#wrapup-submit")
         await expect(page.locator("#notice")).to_have_text("Обработка звонка завершена")
         await page.screenshot(path=str(ARTIFACTS / "live-operator-wrapup.png"), full_page=True)

@@ -3,6 +3,8 @@ reports over the API, each persisted through the store."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from workplace_support import CALLER, T0, WorkplaceWorld, api, passport_pop, sign_in
 
@@ -55,7 +57,10 @@ async def test_an_appeal_needs_a_complete_valid_classification(on_call: Workplac
         CALLER, "complaint", "urgent", "op101",
     )  # fmt: skip
     call = await api(c, "GET", "/api/operator/calls/c1")
-    assert call["history"][0]["ref"] == "ОБ-000001"
+    # Listed with the call itself; the caller's history holds earlier contacts only.
+    assert [a["number"] for a in call["appeals"]] == ["ОБ-000001"]
+    assert "ОБ-000001" not in [h["ref"] for h in call["history"]]
+    assert [h.ref for h in await on_call.store.history(CALLER)] == ["ОБ-000001"]
     assert call["facts"]["appeal_number"] == "ОБ-000001"
 
 
@@ -75,6 +80,10 @@ async def test_transfer_and_callback_reach_the_engine_and_the_store(
               {"phone": "8 (912) 345-67-00", "in_minutes": 15}, status=201)  # fmt: skip
     assert on_call.calls.callbacks == [("+79123456700", "passport", T0 + 900)]
     assert [a.kind for a in on_call.store.actions] == ["transfer", "callback"]
+    due = datetime.fromtimestamp(T0 + 900, UTC).strftime("%d.%m.%Y в %H:%M")  # the center's zone
+    assert on_call.store.actions[1].summary == (
+        f"Обратный звонок на +79123456700: {due} (Паспорт и загранпаспорт)"
+    )
     on_call.hub.call_ended("op101", "c1")
     err = await api(c, "POST", "/api/operator/calls/c1/transfer", body, status=409)
     assert err["error_id"] == "call_ended"
