@@ -36,6 +36,7 @@ from callcenter.ivr.portal import demo_portal_file, load_portal_file
 from callcenter.notify.mail import SmtpMailer, SmtpSettings
 from callcenter.notify.runner import NotifyRunner
 from callcenter.pbx.ami import AmiClient
+from callcenter.runtime.callback_share import CallbackShare
 from callcenter.runtime.claims import RedisClaims
 from callcenter.runtime.controls import EngineControls
 from callcenter.runtime.federation_link import FederationLink
@@ -394,12 +395,16 @@ def _run(runtime: LiveRuntime, status: StatusAggregator, node_id: str) -> Cleanu
             state = RedisLiveState(redis=app[REDIS], prefix=f"cc:live:{center}")
             shared = SharedPicture(own=runtime.snapshot, hub=app[HUB], state=state, leases=leases)
             status.add("live_state", shared.status)
+            share = CallbackShare(runner=runtime.runner, state=state, node_id=node_id)
+            runtime.runner.add_sink(share)
+            await share.subscribe()  # before the engine reads the stored requests
         status.add("ami", runtime.ami_status)
         status.add("agi", runtime.agi_status)
         status.add("recorder", runtime.recorder_status)
         await runtime.start()
         if shared is not None:
             runtime.tasks.spawn(shared.run(), name="shared picture")
+            runtime.tasks.spawn(share.run(), name="callback announcements")
         yield
         await runtime.stop()
 
