@@ -7,11 +7,21 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
 
+from callcenter.runtime.channels import CallbackLeg, ChannelBook
+from callcenter.runtime.engine_runner import Batch, EngineRunner
+from callcenter.runtime.executor import CommandExecutor
 from callcenter.runtime.leases import RedisLeases, Verdict
+from queue_engine import messages as m
+from queue_engine.config import EngineConfig, QueueConfig
+from queue_engine.engine import Engine
+from queue_engine.model.callbacks import AttemptResult
+from queue_engine.model.operators import OperatorState
 
 LEASE_S = 0.6
 
@@ -141,3 +151,77 @@ async def test_hold_takes_renews_and_expires(nodes: tuple[RedisLeases, RedisLeas
     await asyncio.sleep(0.4)  # A stopped renewing
     assert await b.hold("publisher", 0.3)
     assert await b.holder("publisher") == "B"
+
+
+# The executor on the leases: what a waiting node does with what the owner did.
+
+T0 = 1_700_038_800.0
+
+
+class Clock:
+    def now(self) -> float:
+        return T0
+
+
+@dataclass
+class Answer:
+    ok: bool
+    message: str = ""
+
+
+class Ami:
+    """Our own `PbxActions` port, recording the dials (the lease is what is under test)."""
+
+    def __init__(self) -> None:
+        self.dials = 0
+
+    async def queue_pause(self, **kw: Any) -> Answer:
+        return Answer(True)
+
+    async def originate(self, **kw: Any) -> Answer:
+        self.dials += 1
+        return Answer(True)
+
+
+def node(leases: RedisLeases) -> tuple[CommandExecutor, Ami, list[Batch]]:
+    """An engine with a free operator and a callback to dial: its executor, AMI and batches."""
+    config = EngineConfig(queues=(QueueConfig("main"),))
+    runner = EngineRunner(engine=Engine(config=config), clock=Clock())
+    fed: list[Batch] = []
+    runner.add_sink(fed.append)
+    ami = Ami()
+    channels = ChannelBook()
+    executor = CommandExecutor(ami=ami, runner=runner, channels=channels, leases=leases)  # type: ignore[arg-type]
+    runner.add_sink(executor)
+    runner.feed(m.OperatorStateChanged("PJSIP/101", OperatorState.AVAILABLE))
+    runner.feed(m.CallbackRestored("cb-1", "c1", "+79161234567", "", T0, T0 + 600, T0))
+    return executor, ami, fed
+
+
+async def test_a_waiting_node_gives_up_when_asterisk_shows_the_owners_leg(
+    nodes: tuple[RedisLeases, RedisLeases],
+) -> None:
+    a, b = nodes
+    stuck = Dialler(hang=True)
+    owner = asyncio.create_task(a.run("originate:cb-1:1", stuck, needed))
+    await asyncio.wait_for(stuck.started.wait(), 5)
+    executor, ami, _ = node(b)
+    await asyncio.sleep(LEASE_S / 2)
+    # The owner's dial reached Asterisk (its leg carries the callback id), then the owner died.
+    executor._channels.callback_legs["leg-1"] = CallbackLeg("cb-1")
+    owner.cancel()
+    await asyncio.wait_for(executor.tasks.drain(10), 5)
+    await asyncio.sleep(LEASE_S * 1.5)
+    assert len(executor.tasks) == 0
+    assert ami.dials == 0
+
+
+async def test_a_dial_refused_on_the_owner_is_a_failed_attempt_on_every_node(
+    nodes: tuple[RedisLeases, RedisLeases],
+) -> None:
+    a, b = nodes
+    assert await a.run("originate:cb-1:1", Dialler(ok=False), needed) is Verdict.OURS
+    executor, ami, fed = node(b)
+    await executor.tasks.drain()
+    assert ami.dials == 0
+    assert fed[-1].message == m.CallbackAttemptFinished("cb-1", AttemptResult.FAILED)
