@@ -124,7 +124,7 @@ async def test_a_node_dying_after_its_claim_leaves_the_callback_to_the_other(
             assert attempts[0].started_at <= row.deadline  # connected before the deadline
             taken_over_s = attempts[0].started_at - died_at
             print(f"answered {taken_over_s:.0f} s (center's clock) after the winner died")
-            assert taken_over_s < 300  # the dial lease ran out, not a ten-minute claim
+            assert taken_over_s < 400  # the 10 s dial lease ran out (x20 clock), not a 10 min claim
         finally:
             for runner in nodes.values():
                 await runner.cleanup()
