@@ -36,19 +36,23 @@ from callcenter.ivr.portal import demo_portal_file, load_portal_file
 from callcenter.notify.mail import SmtpMailer, SmtpSettings
 from callcenter.notify.runner import NotifyRunner
 from callcenter.pbx.ami import AmiClient
+from callcenter.runtime.callback_share import CallbackShare
 from callcenter.runtime.claims import RedisClaims
 from callcenter.runtime.controls import EngineControls
 from callcenter.runtime.federation_link import FederationLink
+from callcenter.runtime.leases import RedisLeases
 from callcenter.runtime.live_runtime import LiveRuntime, RuntimeOptions, RuntimeParts
 from callcenter.runtime.operator_ports import (
     AmiOperatorControls,
     OperatorBridge,
     RuntimeCallActions,
 )
+from callcenter.runtime.shared_picture import SharedPicture
 from callcenter.scripting import FileKnowledgeSource, OperatorGuide, ScriptingError
 from callcenter.speech.prompts import PromptSpeaker
 from callcenter.speech.recognizer import VoskRecognizer
 from callcenter.speech.synth import EspeakSynthesizer
+from callcenter.store.live_redis import RedisLiveState
 from callcenter.store.migrate import migrate
 from callcenter.store.repositories import Store, open_store
 from callcenter.web.admin_scripts import add_script_admin_routes
@@ -339,7 +343,9 @@ def _runtime(
         agi_port=settings.agi_port,
         menus=load_menus(Path(settings.menus_dir) if settings.menus_dir else shipped_menus_dir()),
     )
-    runtime = LiveRuntime(options, store=store, clock=clock, parts=RuntimeParts(hub=hub))
+    # With Redis the nodes share one picture (`SharedPicture`, started with the runtime).
+    parts = RuntimeParts(hub=None if settings.redis_url else hub)
+    runtime = LiveRuntime(options, store=store, clock=clock, parts=parts)
     runtime.parts.knowledge = guide.knowledge_base
     # The regional portal's local stand-in; bookings made by callers are kept in our database.
     runtime.parts.portal = SqlPortal(load_portal_file(demo_portal_file(), runtime.local_now), store)
@@ -385,9 +391,9 @@ def _live_state(settings: Settings, status: StatusAggregator) -> CleanupCtx:
         client = aioredis.from_url(settings.redis_url, socket_connect_timeout=2)
         app[REDIS] = client
 
-        async def check() -> ComponentStatus:
+        async def check() -> ComponentStatus:  # replaced by the engine's when it runs here
             await client.ping()
-            return ComponentStatus(True, "redis")
+            return ComponentStatus(True, "redis: reachable; no engine on this node")
 
         status.add("live_state", check)
         yield
@@ -398,14 +404,26 @@ def _live_state(settings: Settings, status: StatusAggregator) -> CleanupCtx:
 
 def _run(runtime: LiveRuntime, status: StatusAggregator, node_id: str) -> CleanupCtx:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
+        shared = None
         if REDIS in app:  # several engine nodes: each exactly-once action is claimed in Redis
             center = node_id.rsplit("-", 1)[0]
             claims = RedisClaims(app[REDIS], node_id=node_id, prefix=f"cc:claim:{center}:")
             runtime.executor.claims = runtime.recorder.claims = claims
+            leases = RedisLeases(app[REDIS], node_id=node_id, prefix=f"cc:lease:{center}:")
+            runtime.executor.leases = leases
+            state = RedisLiveState(redis=app[REDIS], prefix=f"cc:live:{center}")
+            shared = SharedPicture(own=runtime.snapshot, hub=app[HUB], state=state, leases=leases)
+            status.add("live_state", shared.status)
+            share = CallbackShare(runner=runtime.runner, state=state, node_id=node_id)
+            runtime.runner.add_sink(share)
+            await share.subscribe()  # before the engine reads the stored requests
         status.add("ami", runtime.ami_status)
         status.add("agi", runtime.agi_status)
         status.add("recorder", runtime.recorder_status)
         await runtime.start()
+        if shared is not None:
+            runtime.tasks.spawn(shared.run(), name="shared picture")
+            runtime.tasks.spawn(share.run(), name="callback announcements")
         yield
         await runtime.stop()
 

@@ -4,6 +4,8 @@ Every engine node follows the same Asterisk over AMI and its engine takes the sa
 each node would redirect the same caller or dial the same callback. Before an action that must
 happen once, a node claims it: in Redis with `SET key node NX PX ttl` (the first node wins; the
 claim expires so a crashed node's actions can be claimed again later), in-process always.
+Callback dials use renewed leases instead (`callcenter.runtime.leases`): a dead node's dial must
+be taken over well within the callback's deadline, not after the claim's ten minutes.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from callcenter.runtime import dialplan as dp
 from callcenter.runtime.channels import ChannelBook
 from callcenter.runtime.claims import ActionClaims, SingleNodeClaims
 from callcenter.runtime.engine_runner import Batch, EngineRunner
+from callcenter.runtime.leases import Leases, SingleNodeLeases, Verdict
 from callcenter.runtime.tasks import TaskSet
 from queue_engine import commands as c
 from queue_engine import events as ev
@@ -97,6 +98,7 @@ class CommandExecutor:
         callback_caller_id: str = "",
         callback_ring_ms: int = 25_000,
         claims: ActionClaims | None = None,
+        leases: Leases | None = None,
     ) -> None:
         self._ami = ami
         self._runner = runner
@@ -105,8 +107,10 @@ class CommandExecutor:
         self._caller_id = callback_caller_id
         self._ring_ms = callback_ring_ms
         self.claims: ActionClaims = claims or SingleNodeClaims()
+        # Callback dials are owned through renewed leases: a dead node's dial is taken over.
+        self.leases: Leases = leases or SingleNodeLeases()
         self.tasks = TaskSet("executor")
-        self._handlers: dict[type, Callable[[Any], Coroutine[Any, Any, None]]] = {
+        self._handlers: dict[type, Callable[[Any], Coroutine[Any, Any, object]]] = {
             c.OfferCallback: self._offer_callback,
             c.OverflowCall: self._overflow_call,
             c.ReserveOperator: self._reserve,
@@ -124,11 +128,28 @@ class CommandExecutor:
             if handler is not None:
                 self.tasks.spawn(self._once(output, handler), name=type(output).__name__)
 
-    async def _once(self, cmd: Any, handler: Callable[[Any], Coroutine[Any, Any, None]]) -> None:
+    async def _once(self, cmd: Any, handler: Callable[[Any], Coroutine[Any, Any, object]]) -> None:
         """With several engine nodes only the node that claims a command carries it out."""
+        if isinstance(cmd, c.OriginateCallback):
+            await self._originate_once(cmd)
+            return
         key = _claim_key(cmd)
         if key is None or await self.claims.claim(key):
             await handler(cmd)
+
+    async def _originate_once(self, cmd: c.OriginateCallback) -> None:
+        key = f"originate:{cmd.callback_id}:{cmd.attempt}"
+        verdict = await self.leases.run(key, lambda: self._originate(cmd), lambda: self._waits(cmd))
+        if verdict is Verdict.FAILED:  # another node's dial was refused: so was this attempt
+            self._attempt_failed(cmd.callback_id)
+
+    def _waits(self, cmd: c.OriginateCallback) -> bool:
+        """Our engine still waits for this attempt and Asterisk shows no leg of it yet."""
+        request = self._runner.engine.callbacks.desk.requests.get(cmd.callback_id)
+        if request is None or not request.dialling or request.attempts != cmd.attempt:
+            return False
+        legs = self._channels.callback_legs.values()
+        return all(leg.callback_id != cmd.callback_id for leg in legs)
 
     async def _redirect(self, call_id: str, context: str, variables: dict[str, str]) -> bool:
         channel = self._channels.channel(call_id)
@@ -180,7 +201,7 @@ class CommandExecutor:
         if not result.ok:
             log.warning("could not release %s: %s", cmd.operator_id, result.message)
 
-    async def _originate(self, cmd: c.OriginateCallback) -> None:
+    async def _originate(self, cmd: c.OriginateCallback) -> bool:
         def on_outcome(outcome: OriginateOutcome) -> None:
             if not outcome.ok:  # the operator's leg never came up: the attempt failed
                 self._attempt_failed(cmd.callback_id)
@@ -197,14 +218,13 @@ class CommandExecutor:
         if not result.ok:
             log.warning("originate for %s refused: %s", cmd.callback_id, result.message)
             self._attempt_failed(cmd.callback_id)
+        return bool(result.ok)
 
     def _attempt_failed(self, callback_id: str) -> None:
         self._runner.feed(CallbackAttemptFinished(callback_id, AttemptResult.FAILED))
 
 
 def _claim_key(cmd: Any) -> str | None:
-    if isinstance(cmd, c.OriginateCallback):
-        return f"originate:{cmd.callback_id}:{cmd.attempt}"
     if isinstance(cmd, c.ReserveOperator | c.ReleaseOperator):
         return None  # pausing a member twice is harmless: every node may do it
     return f"{type(cmd).__name__}:{cmd.call_id}"

@@ -6,6 +6,9 @@
 - `RedisLiveState` (`callcenter.store.live_redis`): several engine nodes and dashboards share the
   picture through Redis hashes and Redis pub/sub.
 
+The dashboards' picture (`put_picture`) is one JSON document with an expiry: with several nodes one
+of them publishes it and the others show it (see `callcenter.runtime.shared_picture`).
+
 Live state is a cache of what Asterisk knows: after a restart the engine rebuilds it from
 `QueueStatus`/`CoreShowChannels` (call `clear()` first), so nothing here needs to be durable.
 Times are epoch seconds. Subscribers get messages published after `subscribe()` returned; a slow
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
@@ -89,6 +93,12 @@ class LiveState(Protocol):
         """Forget everything (before a resynchronisation from Asterisk)."""
         ...
 
+    async def put_picture(self, picture: str, ttl_s: float) -> None:
+        """The dashboards' whole picture (JSON), forgotten after `ttl_s` unless put again."""
+        ...
+
+    async def picture(self) -> str | None: ...
+
     async def publish(self, channel: str, message: str) -> None: ...
 
     async def subscribe(self, channel: str) -> Subscription:
@@ -155,6 +165,7 @@ class InProcessLiveState:
         self._operators: dict[str, OperatorStatus] = {}
         self._figures: dict[str, QueueFigures] = {}
         self._subscribers: dict[str, set[_QueueSubscription]] = {}
+        self._picture: tuple[str, float] | None = None  # (picture, monotonic expiry)
 
     async def put_waiting(self, call: WaitingCall) -> None:
         self._waiting.setdefault(call.queue, {})[call.call_id] = call
@@ -191,6 +202,14 @@ class InProcessLiveState:
         self._waiting.clear()
         self._operators.clear()
         self._figures.clear()
+
+    async def put_picture(self, picture: str, ttl_s: float) -> None:
+        self._picture = (picture, time.monotonic() + ttl_s)
+
+    async def picture(self) -> str | None:
+        if self._picture is None or self._picture[1] < time.monotonic():
+            return None
+        return self._picture[0]
 
     async def publish(self, channel: str, message: str) -> None:
         for subscription in list(self._subscribers.get(channel, ())):

@@ -6,6 +6,7 @@ Keys (all under `prefix`, so deployments and tests never collide):
   queues that have (or had) waiting callers;
 - `{prefix}:operators`: hash operator id -> JSON `OperatorStatus`;
 - `{prefix}:figures`: hash queue -> JSON `QueueFigures`;
+- `{prefix}:picture`: the dashboards' whole picture (JSON), with an expiry;
 - pub/sub channel `{prefix}:ch:{channel}`.
 
 The client is injected (`redis.asyncio.Redis`, any `decode_responses`); `close()` closes only
@@ -117,6 +118,13 @@ class RedisLiveState:
         keys = [self._key("waiting", q) for q in queues]
         keys += [self._key("queues"), self._key("operators"), self._key("figures")]
         await self._redis.delete(*keys)
+
+    async def put_picture(self, picture: str, ttl_s: float) -> None:
+        await self._redis.set(self._key("picture"), picture, px=max(1, int(ttl_s * 1000)))
+
+    async def picture(self) -> str | None:
+        value = await self._redis.get(self._key("picture"))
+        return None if value is None else text(value)
 
     async def publish(self, channel: str, message: str) -> None:
         await self._redis.publish(self._key("ch", channel), message)

@@ -1,12 +1,17 @@
-"""Two engine nodes on one Redis follow the same Asterisk: each callback is dialled once."""
+"""Two engine nodes on one Redis follow the same Asterisk: each callback is dialled once, also
+when the node that won the dial dies before dialling."""
 
+import asyncio
 import dataclasses
 from pathlib import Path
+from typing import Any
 
+import pytest
 from live_center import free_port, live_center, start_app
 
 from callcenter.bootstrap import RUNTIME
 from callcenter.emulator.callers import CallerScript
+from callcenter.runtime.live_runtime import LiveRuntime
 
 
 async def test_two_engine_nodes_dial_each_callback_once(tmp_path: Path, redis_url: str) -> None:
@@ -52,3 +57,78 @@ async def test_two_engine_nodes_dial_each_callback_once(tmp_path: Path, redis_ur
         for uid in booked:
             attempts = await center.store.callbacks.attempts(f"cb-{uid}")
             assert [a.result for a in attempts] == ["answered"]
+
+
+class StuckFirstDial:
+    """The node that wins a callback's dial hangs in it, as a node that dies between its claim and
+    its dial; the other nodes' dials go through to Asterisk."""
+
+    def __init__(self) -> None:
+        self.stuck: LiveRuntime | None = None
+        self.claimed = asyncio.Event()
+
+    def install(self, runtime: LiveRuntime, monkeypatch: pytest.MonkeyPatch) -> None:
+        real = runtime.ami.originate
+
+        async def originate(**kwargs: Any) -> Any:
+            if self.stuck is None:
+                self.stuck = runtime
+                self.claimed.set()
+                await asyncio.Event().wait()
+            return await real(**kwargs)
+
+        monkeypatch.setattr(runtime.ami, "originate", originate)
+
+
+async def test_a_node_dying_after_its_claim_leaves_the_callback_to_the_other(
+    tmp_path: Path, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with live_center(
+        tmp_path, at="10:00", operators={"PJSIP/101": 30.0}, redis_url=redis_url
+    ) as center:
+        busy = center.emulator.place_call(CallerScript(number="+79161110001", talk_s=20))
+        await center.wait_for(lambda: center.answered(busy), virtual_s=60)
+        second = dataclasses.replace(center.settings, agi_port=free_port())
+        app2, runner2, _ = await start_app(second, center.clock)
+        nodes = {center.runtime: center.runner, app2[RUNTIME]: runner2}
+        try:
+            assert await app2[RUNTIME].ami.wait_ready(10)
+            stuck = StuckFirstDial()
+            for runtime in nodes:
+                stuck.install(runtime, monkeypatch)
+            booked = center.emulator.place_call(
+                CallerScript(number="+79161110002", digits={"cc-callback-offer": "1"}, talk_s=5)
+            )
+            await center.wait_for(lambda: center.ended(booked), virtual_s=60)
+            # The operator frees up: both engines dispatch the callback, one node wins the dial.
+            await asyncio.wait_for(stuck.claimed.wait(), 60)
+            assert stuck.stuck is not None
+            survivor = next(rt for rt in nodes if rt is not stuck.stuck)
+            died_at = center.clock.now()
+            # It dies: its tasks are cancelled (no release of the lease), its sockets close.
+            await nodes.pop(stuck.stuck).cleanup()
+
+            store = survivor.store
+            row = await store.callbacks.get(f"cb-{booked}")
+            assert row is not None
+            for _ in range(300):
+                await survivor.recorder.drain()
+                row = await store.callbacks.get(f"cb-{booked}")
+                if row is not None and row.status == "done":
+                    break
+                await asyncio.sleep(0.1)
+            assert row is not None
+            assert row.status == "done", row
+            attempts = await store.callbacks.attempts(f"cb-{booked}")
+            assert [a.result for a in attempts] == ["answered"]
+            assert attempts[0].started_at <= row.deadline  # connected before the deadline
+            taken_over_s = attempts[0].started_at - died_at
+            print(f"answered {taken_over_s:.0f} s (center's clock) after the winner died")
+            assert taken_over_s < 400  # the 10 s dial lease ran out (x20 clock), not a 10 min claim
+        finally:
+            for runner in nodes.values():
+                await runner.cleanup()
+            center.runner = None  # stopped above, one way or the other
+        originates = [a for a in center.emulator.actions if a.get("Action") == "Originate"]
+        assert len(originates) == 1, originates
+        assert "+79161110002" in str(originates[0].get("Variable"))
