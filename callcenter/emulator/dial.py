@@ -203,7 +203,7 @@ class Dialer:
         self.pbx.dial_end(ch, out, "ANSWER")
         self.plan.truth.update(ch.uniqueid, outcome="overflow")
         watch = asyncio.ensure_future(remote.gone.wait())
-        watch.add_done_callback(lambda _: self.pbx.request_hangup(out))
+        watch.add_done_callback(lambda _: self.pbx.request_hangup(out, remote=True))
         try:
             await self._talk(ch, out, None, None, keep_local=False)
         finally:
@@ -234,10 +234,10 @@ class Dialer:
             first = local
             raise
         finally:
-            self.pbx.unbridge(bridge, first)
-            self.pbx.hangup(first)
-            if first is local or not keep_local:
-                self.pbx.hangup(remote if first is local else local)
+            moved = first is local and local.interrupt == "redirect"  # leaves alive
+            self.pbx.end_bridge(
+                bridge, first, first_ends=not moved, second_ends=first is local or not keep_local
+            )
 
     # Originate ---------------------------------------------------------------------------------
 
@@ -274,7 +274,7 @@ class Dialer:
             ch.task.add_done_callback(lambda _: self._release(interface))
         if callee is not None and callee.talk_s is not None:  # the citizen hangs up on their own
             await race(self.pbx.clock.sleep(callee.talk_s), ch.gone.wait())
-            self.pbx.request_hangup(ch)
+            self.pbx.request_hangup(ch, remote=True)
 
     async def _originate_ring(
         self, ch: Channel, o: Originate, interface: str, callee: Callee | None

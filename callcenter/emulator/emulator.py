@@ -327,7 +327,7 @@ class Emulator:
             if deadline is not None and now >= deadline:
                 if t is not None and t.answered_at is None:
                     self.truth.update(ch.uniqueid, abandoned=True, outcome="abandoned")
-                self.pbx.request_hangup(ch)
+                self.pbx.request_hangup(ch, remote=True)
                 return
             step = 1.0 if deadline is None else min(1.0, deadline - now)
             await race(self.clock.sleep(step), ch.gone.wait())

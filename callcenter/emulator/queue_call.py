@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from callcenter.emulator.bots import OperatorBot
 from callcenter.emulator.members import INUSE, NOT_INUSE, RINGING, Devices, Entry, Member, Queue
-from callcenter.emulator.model import AGENT, UP, Channel, Pbx, race
+from callcenter.emulator.model import AGENT, UP, Bridge, Channel, Pbx, race
 from callcenter.emulator.model import RINGING as CH_RINGING
 from callcenter.emulator.queue_log import QueueLog
 from callcenter.emulator.truth import TruthBook
@@ -166,6 +166,7 @@ async def talk(w: QueueWorld, q: Queue, entry: Entry, a: Answer, *, go_on: bool)
     reason = "agent"
     try:
         await race(clock.sleep(_handle_time(w, ch, m)), mch.gone.wait())
+        pbx.hangup_request(mch)  # the operator hung up
     except asyncio.CancelledError:
         reason = "transfer" if ch.interrupt == "redirect" else "caller"
         raise
@@ -174,10 +175,20 @@ async def talk(w: QueueWorld, q: Queue, entry: Entry, a: Answer, *, go_on: bool)
         tail = [("HoldTime", str(hold)), ("TalkTime", str(talk_s)), ("Reason", reason)]
         w.agent_event("AgentComplete", q, ch, mch, m, tail)
         _log_complete(w, q, entry, m, reason, hold, talk_s)
-        pbx.unbridge(bridge, ch if reason != "agent" else mch)
-        _hang_up(pbx, ch, mch, reason, go_on)
+        _end_bridge(pbx, bridge, ch, mch, reason, go_on)
         _update_queue(w, q, m, hold, clock.now() - answered)
     return "CONTINUE" if go_on else ""
+
+
+def _end_bridge(
+    pbx: Pbx, bridge: Bridge, ch: Channel, mch: Channel, reason: str, go_on: bool
+) -> None:
+    """The side that ended leaves first; a transferred caller, or one going on with option c
+    after the operator hung up, stays in the dialplan."""
+    first = mch if reason == "agent" else ch
+    first_ends = reason != "transfer"
+    second_ends = not (reason == "agent" and go_on)
+    pbx.end_bridge(bridge, first, first_ends=first_ends, second_ends=second_ends)
 
 
 def _handle_time(w: QueueWorld, ch: Channel, m: Member) -> float:
@@ -197,14 +208,6 @@ def _log_complete(
         return
     event = "COMPLETECALLER" if reason == "caller" else "COMPLETEAGENT"
     w.log.write(ch.uniqueid, q.name, m.name, event, hold, talk_s, opos)
-
-
-def _hang_up(pbx: Pbx, ch: Channel, mch: Channel, reason: str, go_on: bool) -> None:
-    if reason == "caller":
-        pbx.hangup(ch)
-    pbx.hangup(mch)
-    if reason == "agent" and not go_on:
-        pbx.hangup(ch)
 
 
 def _update_queue(w: QueueWorld, q: Queue, m: Member, hold: int, talk_s: float) -> None:

@@ -58,6 +58,7 @@ class QueueSettings:
     shared_lastcall: bool = False
     log_membername_as_agent: bool = False
     timeoutpriority: str = "app"
+    musicclass: str = "default"  # the class Queue() plays to waiting callers
     members: tuple[StaticMember, ...] = ()
 
 
@@ -115,6 +116,7 @@ def _settings(s: Section, general: Section) -> QueueSettings:
         shared_lastcall=_flag(general.get("shared_lastcall", "yes")),
         log_membername_as_agent=_flag(general.get("log_membername_as_agent", "no")),
         timeoutpriority=timeoutpriority,
+        musicclass=s.get("musicclass", "default") or "default",
         members=tuple(_member(s.name, v) for k, v in s.items if k == "member"),
     )
 

@@ -36,29 +36,47 @@ async def test_answered_call_events_follow_app_queue_order(emulator: Emulator) -
     client = await _ready(emulator)
     uid = emulator.place_call(CallerScript(number="+79990000001", name="Иван"))
     seen = await client.until(event_is("Hangup", Uniqueid=uid))
+    # queue_semantics.md 4: MOH while waiting, stopped on answer; the operator hangs up
+    # (HangupRequest), leaves the bridge first; with option c the caller goes on and ends later.
     assert _names(seen) == [
         "Newchannel",
         "Newstate",
         "Newstate",
         "QueueCallerJoin",
+        "MusicOnHoldStart",
         "Newchannel",
         "AgentCalled",
         "DialBegin",
         "Newstate",
         "Newstate",
         "DialEnd",
+        "MusicOnHoldStop",
         "QueueCallerLeave",
         "AgentConnect",
         "BridgeCreate",
         "BridgeEnter",
         "BridgeEnter",
+        "HangupRequest",
         "AgentComplete",
         "BridgeLeave",
+        "SoftHangupRequest",
         "BridgeLeave",
         "BridgeDestroy",
         "Hangup",
         "Hangup",
     ]
+    member = get(next(m for m in seen if get(m, "Event") == "AgentCalled"), "DestUniqueid")
+    ends = [(get(m, "Event"), get(m, "Uniqueid")) for m in seen if "Hangup" in get(m, "Event")]
+    assert ends == [
+        ("HangupRequest", member),
+        ("SoftHangupRequest", member),
+        ("Hangup", member),
+        ("Hangup", uid),
+    ]
+    leaves = [get(m, "Uniqueid") for m in seen if get(m, "Event") == "BridgeLeave"]
+    assert leaves == [member, uid]
+    moh = next(m for m in seen if get(m, "Event") == "MusicOnHoldStart")
+    assert (get(moh, "Uniqueid"), get(moh, "Class")) == (uid, "default")
     by_name = {get(m, "Event"): m for m in seen}
     assert get(by_name["DialEnd"], "DialStatus") == "ANSWER"
     assert get(by_name["AgentComplete"], "Reason") == "agent"
@@ -80,15 +98,19 @@ async def test_abandoned_call_cancels_the_ringing_member(emulator: Emulator) -> 
     client = await _ready(emulator, answers=False)
     uid = emulator.place_call(CallerScript(number="+79990000002", patience_s=5))
     seen = await client.until(event_is("Hangup", Uniqueid=uid))
+    # The caller hangs up (HangupRequest) while the member rings: no MusicOnHoldStop, the
+    # channel is going; queue_semantics.md 6.
     assert _names(seen) == [
         "Newchannel",
         "Newstate",
         "Newstate",
         "QueueCallerJoin",
+        "MusicOnHoldStart",
         "Newchannel",
         "AgentCalled",
         "DialBegin",
         "Newstate",
+        "HangupRequest",
         "DialEnd",
         "Hangup",
         "QueueCallerAbandon",
