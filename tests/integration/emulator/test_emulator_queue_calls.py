@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from emulator_helpers import RawAmi, event_is
 
 from callcenter.emulator.callers import CallerScript
 from callcenter.emulator.emulator import Emulator
+from callcenter.emulator.model import Channel
 from callcenter.emulator.wire import Headers, get
 
 SKIP = {"VarSet", "Newexten", "QueueMemberStatus", "FullyBooted"}
@@ -140,27 +143,39 @@ async def test_ring_no_answer_then_retry_rings_again(emulator: Emulator) -> None
 
 
 async def test_priority_caller_is_placed_ahead(emulator: Emulator) -> None:
-    client = await RawAmi.connect(emulator.ami_port)
-    await client.login()
-    emulator.place_call(CallerScript(number="+79990000010"))
-    await client.until(event_is("QueueCallerJoin"))
-    await client.send(("Action", "CoreShowChannels"), ("ActionID", "c"))
-    listing = await client.until(event_is("CoreShowChannelsComplete"))
-    channel = next(get(m, "Channel") for m in listing if get(m, "Event") == "CoreShowChannel")
-    await client.send(
-        ("Action", "Setvar"),
-        ("Channel", channel),
-        ("Variable", "CC_X"),
-        ("Value", "1"),
-        ("ActionID", "v"),
-    )
-    await client.until(lambda m: get(m, "ActionID") == "v")
+    """Two callers wait while the only operator is paused; a third with QUEUE_PRIO=5 (what the
+    dialplan sets from the engine's CC_PRIO) joins at position 1 and is answered first."""
+    client = await _ready(emulator)
+    await client.send(("Action", "QueuePause"), ("Interface", "PJSIP/101"), ("Paused", "true"))
+    await client.until(event_is("QueueMemberPause"))
+    callers = []
+    for n, prio in enumerate((0, 0, 5)):
+        ch = emulator.pbx.new_channel(
+            "PJSIP/citizen", num=f"+7999000004{n}", name="", context="test", exten="s"
+        )
+        ch.variables["QUEUE_PRIO"] = str(prio)
+        ch.task = asyncio.create_task(_queue(emulator, ch))
+        join = (await client.until(event_is("QueueCallerJoin", Uniqueid=ch.uniqueid)))[-1]
+        callers.append((ch, get(join, "Position")))
+    assert [position for _, position in callers] == ["1", "2", "1"]
+    first, second, urgent = (ch.uniqueid for ch, _ in callers)
     await client.send(("Action", "QueueStatus"), ("ActionID", "q"))
     listing = await client.until(event_is("QueueStatusComplete"))
-    entries = [m for m in listing if get(m, "Event") == "QueueEntry"]
-    assert [get(m, "Channel") for m in entries] == [channel]
-    assert get(listing[-1], "ListItems") == "2"
+    entries = [
+        (get(m, "Uniqueid"), get(m, "Position")) for m in listing if get(m, "Event") == "QueueEntry"
+    ]
+    assert entries == [(urgent, "1"), (first, "2"), (second, "3")]
+    await client.send(("Action", "QueuePause"), ("Interface", "PJSIP/101"), ("Paused", "false"))
+    connect = (await client.until(event_is("AgentConnect")))[-1]
+    assert get(connect, "Uniqueid") == urgent
+    for ch, _ in callers:
+        ch.task.cancel()
+    await asyncio.gather(*(ch.task for ch, _ in callers), return_exceptions=True)
     await client.close()
+
+
+async def _queue(emu: Emulator, ch: Channel) -> None:
+    await emu.queues.run(ch, "citizens", 0, "c")
 
 
 async def test_leastrecent_skips_paused_and_recently_busy_members(emulator: Emulator) -> None:
