@@ -1,8 +1,10 @@
-"""What a person does to a live call from outside the dialplan: an operator's phone puts the
-call on hold, a citizen or an operator hangs up. Used by the control API and by tests."""
+"""What people do from outside the dialplan: an operator's phone puts the call on hold or
+drops off the network (unregisters), a citizen or an operator hangs up. Used by the control API
+and by tests."""
 
 from __future__ import annotations
 
+from callcenter.emulator.members import NOT_INUSE, UNAVAILABLE, Devices
 from callcenter.emulator.model import Channel, Pbx
 
 
@@ -38,3 +40,15 @@ def hold(pbx: Pbx, uniqueid: str, *, on: bool = True, music_class: str = "defaul
 def hang_up(pbx: Pbx, uniqueid: str) -> None:
     """The person on channel `uniqueid` hangs up their phone (a BYE: HangupRequest)."""
     pbx.request_hangup(_channel(pbx, uniqueid), remote=True)
+
+
+def register(devices: Devices, interface: str, *, on: bool = True) -> None:
+    """The softphone behind `interface` registers (reachable, not in use) or unregisters
+    (unreachable: queues skip it, Dial and Originate find it CHANUNAVAIL); its queue
+    memberships stay, with QueueMemberStatus telling the change, as on Asterisk."""
+    if on:
+        devices.known.add(interface)
+        devices.change(interface, NOT_INUSE)
+    else:
+        devices.known.discard(interface)
+        devices.change(interface, UNAVAILABLE)

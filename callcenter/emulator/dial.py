@@ -123,7 +123,7 @@ class Dialer:
 
     def _operator(self, number: str) -> Callee:
         bot = self.bots.get(f"PJSIP/{number}")
-        if bot is None:
+        if bot is None or bot.interface not in self.devices.known:  # none, or unregistered
             return Callee(None, status="CHANUNAVAIL")
         if self.devices.state(bot.interface) != NOT_INUSE or bot.busy:
             return Callee(None, status="BUSY")
@@ -262,11 +262,20 @@ class Dialer:
         )
         for name, value in o.variables:
             self.plan.set_variable(ch, name, value)
+        truth = self.plan.truth
+        truth.arrived(ch.uniqueid, number if trunk else o.exten, self.pbx.clock.now(), "outbound")
         callee = self._pstn(ch, number) if trunk else None
         reason = await self._originate_ring(ch, o, interface, callee)
         ok = reason == 4
         respond(_originate_response(o, ch, ok, reason))
-        if not ok:
+        if ok:
+            picked_up = number if trunk else interface
+            truth.update(ch.uniqueid, answered_at=self.pbx.clock.now(), answered_by=picked_up)
+            if trunk:
+                truth.update(ch.uniqueid, outcome="answered")
+        else:
+            truth.update(ch.uniqueid, outcome=_REASONS.get(reason, "failed"))
+            truth.ended(ch.uniqueid, self.pbx.clock.now())
             self.pbx.hangup(ch, 19 if reason == 3 else 17, "No answer" if reason == 3 else "Busy")
             return
         self.plan.spawn(ch, o.context, o.exten)
@@ -285,7 +294,7 @@ class Dialer:
         if callee is not None:
             if callee.status == "BUSY":
                 return 5
-        elif bot is None:
+        elif bot is None or interface not in self.devices.known:
             return 0
         elif self.devices.state(interface) != NOT_INUSE:
             return 5
@@ -302,6 +311,7 @@ class Dialer:
         return 4
 
 
+_REASONS = {3: "noanswer", 5: "busy"}  # Originate's Reason -> ground-truth outcome
 _TEXT = {"CHANUNAVAIL": "Subscriber absent", "BUSY": "User busy", "NOANSWER": "No answer"}
 
 
