@@ -129,6 +129,8 @@ async def add_operator(request: web.Request) -> web.Response:
         answer_jitter_s = float(data.get("answer_jitter_s", 0.0))
         answer_p = float(data.get("answer_p", 1.0))
         wrapup_s = float(data.get("wrapup_s", 0.0))
+        break_every = int(data.get("break_every", 0))
+        break_s = float(data.get("break_s", 0.0))
     except (TypeError, ValueError) as exc:
         raise web.HTTPBadRequest(text=f"bad operator option: {exc}") from exc
     if not 0.0 <= answer_p <= 1.0:
@@ -143,6 +145,8 @@ async def add_operator(request: web.Request) -> web.Response:
         answer_p=answer_p,
         handle_mean_s=handle_mean_s,
         wrapup_s=wrapup_s,
+        break_every=break_every,
+        break_s=break_s,
     )
     return web.json_response({"interface": bot.interface, "name": bot.name}, status=201)
 
