@@ -25,7 +25,7 @@ from callcenter.emulator.members import (
     Queue,
 )
 from callcenter.emulator.model import Channel, Pbx
-from callcenter.emulator.queue_call import QueueWorld, ring, talk
+from callcenter.emulator.queue_call import QueueWorld, member_delay, ring, talk
 from callcenter.emulator.queue_conf import QueuesConf
 from callcenter.emulator.queue_log import NONE, QueueLog
 from callcenter.emulator.queue_members import QueueMembers
@@ -192,6 +192,7 @@ class QueueApp:
             answer = await ring(self.world, q, entry, members, self._ring_limit(q, expire))
             if answer is not None:
                 self.pbx.moh_stop(entry.channel)
+            if answer is not None and await member_delay(self.world, q, entry, answer):
                 self._leave(q, entry)
                 go_on = "c" in options
                 return await talk(self.world, q, entry, answer, go_on=go_on) or _ENDED

@@ -46,6 +46,33 @@ class Answer:
     member: Member
     channel: Channel
     ring_s: float
+    handle_s: float | None = None  # what is left of the member's handle time, once drawn
+
+
+async def member_delay(w: QueueWorld, q: Queue, entry: Entry, a: Answer) -> bool:
+    """queues.conf `memberdelay`: the member waits that long before being bridged. A member
+    whose call is over sooner hangs up on the customer: AgentDump and queue_log AGENTDUMP, and
+    the caller stays in the queue (False)."""
+    delay = q.settings.memberdelay
+    if not delay:
+        return True
+    ch, mch, m = entry.channel, a.channel, a.member
+    handle = _handle_time(w, ch, m)
+    try:
+        await w.pbx.clock.sleep(min(handle, delay))
+    except asyncio.CancelledError:
+        w.pbx.hangup(mch)
+        w.devices.change(m.interface, NOT_INUSE)
+        raise
+    if handle >= delay:
+        a.handle_s = handle - delay
+        return True
+    w.pbx.hangup_request(mch)
+    w.log.write(ch.uniqueid, q.name, m.name, "AGENTDUMP", "")
+    w.agent_event("AgentDump", q, ch, mch, m, [])
+    w.pbx.hangup(mch)
+    w.devices.change(m.interface, NOT_INUSE)
+    return False
 
 
 async def ring(
@@ -165,7 +192,8 @@ async def talk(w: QueueWorld, q: Queue, entry: Entry, a: Answer, *, go_on: bool)
     answered = clock.now()
     reason = "agent"
     try:
-        await race(clock.sleep(_handle_time(w, ch, m)), mch.gone.wait())
+        handle = _handle_time(w, ch, m) if a.handle_s is None else a.handle_s
+        await race(clock.sleep(handle), mch.gone.wait())
         pbx.hangup_request(mch)  # the operator hung up
     except asyncio.CancelledError:
         reason = "transfer" if ch.interrupt == "redirect" else "caller"

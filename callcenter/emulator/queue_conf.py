@@ -59,6 +59,7 @@ class QueueSettings:
     log_membername_as_agent: bool = False
     timeoutpriority: str = "app"
     musicclass: str = "default"  # the class Queue() plays to waiting callers
+    memberdelay: float = 0.0  # seconds between the member answering and the bridge
     members: tuple[StaticMember, ...] = ()
 
 
@@ -117,6 +118,7 @@ def _settings(s: Section, general: Section) -> QueueSettings:
         log_membername_as_agent=_flag(general.get("log_membername_as_agent", "no")),
         timeoutpriority=timeoutpriority,
         musicclass=s.get("musicclass", "default") or "default",
+        memberdelay=_number(s, "memberdelay", 0),
         members=tuple(_member(s.name, v) for k, v in s.items if k == "member"),
     )
 
