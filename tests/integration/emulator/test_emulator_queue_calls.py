@@ -202,3 +202,34 @@ async def test_leastrecent_skips_paused_and_recently_busy_members(emulator: Emul
     connect = (await client.until(event_is("AgentConnect", Uniqueid=second)))[-1]
     assert get(connect, "Interface") == "PJSIP/103"
     await client.close()
+
+
+async def test_caller_hanging_up_ends_the_call_in_the_traced_order(emulator: Emulator) -> None:
+    """queue_semantics.md 4, step 10 [trace]: HangupRequest caller, AgentComplete, BridgeLeave
+    caller, SoftHangupRequest caller, BridgeLeave member, BridgeDestroy, Hangup caller,
+    SoftHangupRequest member, Hangup member."""
+    client = await _ready(emulator)
+    uid = emulator.place_call(CallerScript(number="+79990000050", talk_s=3))
+    seen = await client.until(event_is("AgentConnect", Uniqueid=uid))
+    member = get(seen[-1], "DestUniqueid")
+    seen = await client.until(event_is("Hangup", Uniqueid=member))
+    who = {uid: "caller", member: "member"}
+    tail = [
+        f"{get(m, 'Event')} {who.get(get(m, 'Uniqueid'), '')}".strip()
+        for m in seen
+        if get(m, "Event") not in SKIP
+    ]
+    assert tail[tail.index("HangupRequest caller") :] == [
+        "HangupRequest caller",
+        "AgentComplete caller",
+        "BridgeLeave caller",
+        "SoftHangupRequest caller",
+        "BridgeLeave member",
+        "BridgeDestroy",
+        "Hangup caller",
+        "SoftHangupRequest member",
+        "Hangup member",
+    ]
+    complete = next(m for m in seen if get(m, "Event") == "AgentComplete")
+    assert get(complete, "Reason") == "caller"
+    await client.close()
