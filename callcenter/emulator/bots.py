@@ -6,8 +6,9 @@ ring); it talks for a handle time drawn from a seeded generator (uniform over `h
 exponential around `handle_mean_s`) and hangs up. After a queue call it stays busy for its own
 after-call work (`wrapup_s`, on top of the queue's wrapuptime). Every `break_every` calls it takes
 a break of `break_s` seconds: the emulator pauses it in its queues with `break_reason` and
-unpauses it after, as the operator's workplace does through AMI QueuePause. Its softphone can
-also unregister (`call_control.register`).
+unpauses it after, as the operator's workplace does through AMI QueuePause. With `hold_s` it
+puts each queue caller on hold halfway through the call for that long (within the handle time).
+Its softphone can also unregister (`call_control.register`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class OperatorBot:
     break_reason: str = "перерыв"
     on_break: Callable[[OperatorBot], None] | None = None  # the emulator pauses the bot
     calls: int = 0  # queue calls handled
+    hold_s: float = 0.0  # mid-call, puts the citizen on hold this long (a queue call)
 
     def answer_delay(self) -> float | None:
         """Seconds until the bot picks up, or None when it lets the phone ring."""

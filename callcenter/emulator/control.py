@@ -131,6 +131,7 @@ async def add_operator(request: web.Request) -> web.Response:
         wrapup_s = float(data.get("wrapup_s", 0.0))
         break_every = int(data.get("break_every", 0))
         break_s = float(data.get("break_s", 0.0))
+        hold_s = float(data.get("hold_s", 0.0))
     except (TypeError, ValueError) as exc:
         raise web.HTTPBadRequest(text=f"bad operator option: {exc}") from exc
     if not 0.0 <= answer_p <= 1.0:
@@ -147,6 +148,7 @@ async def add_operator(request: web.Request) -> web.Response:
         wrapup_s=wrapup_s,
         break_every=break_every,
         break_s=break_s,
+        hold_s=hold_s,
     )
     return web.json_response({"interface": bot.interface, "name": bot.name}, status=201)
 

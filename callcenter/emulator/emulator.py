@@ -181,6 +181,7 @@ class Emulator:
         wrapup_s: float = 0.0,
         break_every: int = 0,
         break_s: float = 0.0,
+        hold_s: float = 0.0,
     ) -> OperatorBot:
         bot = OperatorBot(
             interface,
@@ -196,6 +197,7 @@ class Emulator:
             break_every=break_every,
             break_s=break_s,
             on_break=self._start_break,
+            hold_s=hold_s,
         )
         self.bots[interface] = bot
         self.devices.known.add(interface)

@@ -193,7 +193,7 @@ async def talk(w: QueueWorld, q: Queue, entry: Entry, a: Answer, *, go_on: bool)
     reason = "agent"
     try:
         handle = _handle_time(w, ch, m) if a.handle_s is None else a.handle_s
-        await race(clock.sleep(handle), mch.gone.wait())
+        await _converse(w, ch, mch, w.bots.get(m.interface), handle)
         pbx.hangup_request(mch)  # the operator hung up
     except asyncio.CancelledError:
         reason = "transfer" if ch.interrupt == "redirect" else "caller"
@@ -206,6 +206,29 @@ async def talk(w: QueueWorld, q: Queue, entry: Entry, a: Answer, *, go_on: bool)
         _end_bridge(pbx, bridge, ch, mch, reason, go_on)
         _update_queue(w, q, m, hold, clock.now() - answered)
     return "CONTINUE" if go_on else ""
+
+
+async def _converse(
+    w: QueueWorld, ch: Channel, mch: Channel, bot: OperatorBot | None, handle: float
+) -> None:
+    """`handle` seconds of conversation, unless the member's channel goes first; a bot with
+    `hold_s` holds the caller halfway through (Hold on its phone, music to the caller)."""
+    pbx, clock = w.pbx, w.pbx.clock
+    hold_s = bot.hold_s if bot is not None else 0.0
+    if 0 < hold_s < handle:
+        before = (handle - hold_s) / 2
+        await race(clock.sleep(before), mch.gone.wait())
+        if mch.gone.is_set():
+            return
+        pbx.hold(mch)
+        pbx.moh_start(ch)
+        await race(clock.sleep(hold_s), mch.gone.wait())
+        if mch.gone.is_set():
+            return
+        pbx.unhold(mch)
+        pbx.moh_stop(ch)
+        handle -= before + hold_s
+    await race(clock.sleep(handle), mch.gone.wait())
 
 
 def _end_bridge(

@@ -88,3 +88,29 @@ async def test_an_operator_takes_breaks_as_queue_pauses(emulator: Emulator) -> N
     assert ["PAUSEALL", "перерыв"] in log
     assert ["UNPAUSEALL", "перерыв"] in log
     await ami.close()
+
+
+async def test_an_operator_holds_the_caller_mid_call(emulator: Emulator) -> None:
+    emulator.add_operator("PJSIP/101", answer_delay_s=1, handle_s=(10, 10), hold_s=4)
+    ami = await RawAmi.connect(emulator.ami_port)
+    await ami.login()
+    await _member(emulator, ami, "PJSIP/101")
+    uid = emulator.place_call(CallerScript(number="+79990000430"))
+    member = get((await ami.until(event_is("AgentConnect", Uniqueid=uid)))[-1], "DestUniqueid")
+    seen = await ami.until(event_is("AgentComplete", Uniqueid=uid))
+    who = {uid: "caller", member: "operator"}
+    story = [
+        (get(m, "Event"), who.get(get(m, "Uniqueid")), float(get(m, "Timestamp")))
+        for m in seen
+        if get(m, "Event") in ("Hold", "Unhold", "MusicOnHoldStart", "MusicOnHoldStop")
+    ]
+    assert [s[:2] for s in story] == [
+        ("Hold", "operator"),
+        ("MusicOnHoldStart", "caller"),
+        ("Unhold", "operator"),
+        ("MusicOnHoldStop", "caller"),
+    ]
+    assert 3.5 < story[2][2] - story[0][2] < 4.5
+    complete = seen[-1]
+    assert get(complete, "TalkTime") in ("9", "10")  # the hold is part of the 10 s call
+    await ami.close()
