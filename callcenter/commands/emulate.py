@@ -111,6 +111,10 @@ async def _main(args: argparse.Namespace) -> None:
             answer_p=args.answer_p,
             handle_s=args.handle_s,
             wrapup_s=args.wrapup_s,
+            answer_jitter_s=args.answer_jitter_s,
+            hold_s=args.hold_s,
+            break_every=args.break_every,
+            break_s=args.break_s,
         )
         if args.members:
             emu.add_member("citizens", bot.interface, bot.name)

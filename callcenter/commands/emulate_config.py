@@ -29,6 +29,10 @@ unknown key or a value of the wrong type is an error that names it.
     answer_p = 1.0
     handle_s = [60, 180]
     wrapup_s = 0.0
+    answer_jitter_s = 0.0
+    hold_s = 0.0                 # holds each caller this long mid-call
+    break_every = 0              # a break (queue pause) every N calls
+    break_s = 0.0
 
     [callers]
     rate = 120.0                 # Poisson arrivals, calls per hour
@@ -65,6 +69,10 @@ SETTINGS: dict[tuple[str, str], tuple[str, str, Any]] = {
     ("operators", "answer_p"): ("answer_p", "number", 1.0),
     ("operators", "handle_s"): ("handle_s", "pair", (60.0, 180.0)),
     ("operators", "wrapup_s"): ("wrapup_s", "number", 0.0),
+    ("operators", "answer_jitter_s"): ("answer_jitter_s", "number", 0.0),
+    ("operators", "hold_s"): ("hold_s", "number", 0.0),
+    ("operators", "break_every"): ("break_every", "int", 0),
+    ("operators", "break_s"): ("break_s", "number", 0.0),
     ("callers", "rate"): ("rate", "number", 0.0),
     ("callers", "profile"): ("profile", "profile", None),
     ("callers", "duration"): ("duration", "number", 8 * 3600.0),

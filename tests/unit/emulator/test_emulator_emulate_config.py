@@ -30,6 +30,7 @@ count = 2
 members = true
 handle_s = [30, 40]
 answer_p = 0.5
+break_every = 4
 
 [callers]
 rate = 90
@@ -61,6 +62,7 @@ def test_the_file_sets_what_no_flag_sets(tmp_path: Path) -> None:
         (30.0, 40.0),
         0.5,
     )
+    assert (args.break_every, args.break_s, args.hold_s) == (4, 0.0, 0.0)
     assert (args.rate, args.duration, args.agi) == (90.0, 8 * 3600.0, "127.0.0.1:4573")
     assert resolve(args) == args
 
