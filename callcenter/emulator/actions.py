@@ -54,6 +54,7 @@ class Actions:
         self.members = Members(pbx=pbx, queues=queues)
         self._table: dict[str, Callable[[Session, Headers], object]] = {
             "redirect": self.a_redirect,
+            "blindtransfer": self.a_blind_transfer,
             "hangup": self.a_hangup,
             "setvar": self.a_setvar,
             "getvar": self.a_getvar,
@@ -171,6 +172,42 @@ class Actions:
             s.ack(m, "Redirect successful")
         else:
             s.error(m, "Redirect failed")
+
+    def a_blind_transfer(self, s: Session, m: Headers) -> None:
+        """ast_bridge_transfer_blind for the AMI: the channels bridged with `Channel` go to
+        Context (default: the transferer's) / Exten; BlindTransfer tells how it went."""
+        name, exten = get(m, "Channel"), get(m, "Exten")
+        if not name:
+            s.error(m, "No channel specified")
+            return
+        if not exten:
+            s.error(m, "No extension specified")
+            return
+        ch = self.pbx.by_name(name)
+        if ch is None:
+            s.error(m, "Channel specified does not exist")
+            return
+        context = get(m, "Context") or ch.context
+        bridge = self.pbx.bridge_of(ch)
+        others = [c for c in bridge.members if c is not ch] if bridge is not None else []
+        result, problem = "Success", ""
+        if not others:
+            result, problem = "Invalid", "Transfer invalid"
+        elif not all(self.plan.can_redirect(c, context, exten) for c in others):
+            result, problem = "Fail", "Transfer failed"
+        head = [("Result", result), *ch.snapshot("Transferer")]
+        if others:
+            head += others[0].snapshot("Transferee")
+        if bridge is not None:
+            head += bridge.snapshot()
+        tail = [("IsExternal", "Yes"), ("Context", context), ("Extension", exten)]
+        self.pbx.publish("BlindTransfer", CALL, head + tail)
+        if problem:
+            s.error(m, problem)
+            return
+        for other in others:
+            self.plan.redirect(other, context, exten)
+        s.ack(m, "Transfer succeeded")
 
     def a_hangup(self, s: Session, m: Headers) -> None:
         name = get(m, "Channel")

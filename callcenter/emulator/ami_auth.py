@@ -57,6 +57,7 @@ ACTION_AUTHORITY: dict[str, int] = {
     "events": 0,
     "originate": _b("originate"),
     "redirect": _b("call"),
+    "blindtransfer": _b("call"),
     "hangup": _b("system", "call"),
     "getvar": _b("call", "reporting"),
     "setvar": _b("call"),

@@ -123,7 +123,7 @@ class Dialer:
 
     def _operator(self, number: str) -> Callee:
         bot = self.bots.get(f"PJSIP/{number}")
-        if bot is None:
+        if bot is None or bot.interface not in self.devices.known:  # none, or unregistered
             return Callee(None, status="CHANUNAVAIL")
         if self.devices.state(bot.interface) != NOT_INUSE or bot.busy:
             return Callee(None, status="BUSY")
@@ -203,7 +203,7 @@ class Dialer:
         self.pbx.dial_end(ch, out, "ANSWER")
         self.plan.truth.update(ch.uniqueid, outcome="overflow")
         watch = asyncio.ensure_future(remote.gone.wait())
-        watch.add_done_callback(lambda _: self.pbx.request_hangup(out))
+        watch.add_done_callback(lambda _: self.pbx.request_hangup(out, remote=True))
         try:
             await self._talk(ch, out, None, None, keep_local=False)
         finally:
@@ -234,10 +234,10 @@ class Dialer:
             first = local
             raise
         finally:
-            self.pbx.unbridge(bridge, first)
-            self.pbx.hangup(first)
-            if first is local or not keep_local:
-                self.pbx.hangup(remote if first is local else local)
+            moved = first is local and local.interrupt == "redirect"  # leaves alive
+            self.pbx.end_bridge(
+                bridge, first, first_ends=not moved, second_ends=first is local or not keep_local
+            )
 
     # Originate ---------------------------------------------------------------------------------
 
@@ -262,11 +262,20 @@ class Dialer:
         )
         for name, value in o.variables:
             self.plan.set_variable(ch, name, value)
+        truth = self.plan.truth
+        truth.arrived(ch.uniqueid, number if trunk else o.exten, self.pbx.clock.now(), "outbound")
         callee = self._pstn(ch, number) if trunk else None
         reason = await self._originate_ring(ch, o, interface, callee)
         ok = reason == 4
         respond(_originate_response(o, ch, ok, reason))
-        if not ok:
+        if ok:
+            picked_up = number if trunk else interface
+            truth.update(ch.uniqueid, answered_at=self.pbx.clock.now(), answered_by=picked_up)
+            if trunk:
+                truth.update(ch.uniqueid, outcome="answered")
+        else:
+            truth.update(ch.uniqueid, outcome=_REASONS.get(reason, "failed"))
+            truth.ended(ch.uniqueid, self.pbx.clock.now())
             self.pbx.hangup(ch, 19 if reason == 3 else 17, "No answer" if reason == 3 else "Busy")
             return
         self.plan.spawn(ch, o.context, o.exten)
@@ -274,7 +283,7 @@ class Dialer:
             ch.task.add_done_callback(lambda _: self._release(interface))
         if callee is not None and callee.talk_s is not None:  # the citizen hangs up on their own
             await race(self.pbx.clock.sleep(callee.talk_s), ch.gone.wait())
-            self.pbx.request_hangup(ch)
+            self.pbx.request_hangup(ch, remote=True)
 
     async def _originate_ring(
         self, ch: Channel, o: Originate, interface: str, callee: Callee | None
@@ -285,7 +294,7 @@ class Dialer:
         if callee is not None:
             if callee.status == "BUSY":
                 return 5
-        elif bot is None:
+        elif bot is None or interface not in self.devices.known:
             return 0
         elif self.devices.state(interface) != NOT_INUSE:
             return 5
@@ -302,6 +311,7 @@ class Dialer:
         return 4
 
 
+_REASONS = {3: "noanswer", 5: "busy"}  # Originate's Reason -> ground-truth outcome
 _TEXT = {"CHANUNAVAIL": "Subscriber absent", "BUSY": "User busy", "NOANSWER": "No answer"}
 
 

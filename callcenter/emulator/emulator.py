@@ -179,6 +179,9 @@ class Emulator:
         answer_p: float = 1.0,
         handle_mean_s: float | None = None,
         wrapup_s: float = 0.0,
+        break_every: int = 0,
+        break_s: float = 0.0,
+        hold_s: float = 0.0,
     ) -> OperatorBot:
         bot = OperatorBot(
             interface,
@@ -191,11 +194,26 @@ class Emulator:
             answer_p=answer_p,
             handle_mean_s=handle_mean_s,
             wrapup_s=wrapup_s,
+            break_every=break_every,
+            break_s=break_s,
+            on_break=self._start_break,
+            hold_s=hold_s,
         )
         self.bots[interface] = bot
         self.devices.known.add(interface)
         self.queues.poke()
         return bot
+
+    def _start_break(self, bot: OperatorBot) -> None:
+        task = asyncio.create_task(self._take_break(bot))
+        self._watchers.add(task)
+        task.add_done_callback(self._watchers.discard)
+
+    async def _take_break(self, bot: OperatorBot) -> None:
+        """The operator pauses in every queue right after the call, and comes back."""
+        self.pause_operator(bot.interface, bot.break_reason)
+        await self.clock.sleep(bot.break_s)
+        self.pause_operator(bot.interface, bot.break_reason, paused=False)
 
     def pause_operator(self, interface: str, reason: str = "", *, paused: bool = True) -> bool:
         """The operator pauses (or, paused=False, resumes) in every queue, as QueuePause does."""
@@ -327,7 +345,7 @@ class Emulator:
             if deadline is not None and now >= deadline:
                 if t is not None and t.answered_at is None:
                     self.truth.update(ch.uniqueid, abandoned=True, outcome="abandoned")
-                self.pbx.request_hangup(ch)
+                self.pbx.request_hangup(ch, remote=True)
                 return
             step = 1.0 if deadline is None else min(1.0, deadline - now)
             await race(self.clock.sleep(step), ch.gone.wait())

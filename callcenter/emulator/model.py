@@ -21,6 +21,8 @@ Publish = Callable[[str, str, Headers], None]  # (event, privilege, headers)
 STATES = {0: "Down", 4: "Ring", 5: "Ringing", 6: "Up", 7: "Busy"}
 DOWN, RING, RINGING, UP = 0, 4, 5, 6
 CALL, AGENT, DIALPLAN, USER = "call,all", "agent,all", "dialplan,all", "user,all"
+DTMF = "dtmf,all"
+DTMF_MS = 100  # how long a keypress lasts (Asterisk's default DTMF duration)
 CAUSES = {
     0: "Unknown",
     1: "Unallocated (unassigned) number",
@@ -62,6 +64,8 @@ class Channel:
     out_headers: dict[str, str] = field(default_factory=dict)  # PJSIP_HEADER(add,..)
     inheritable: dict[str, str] = field(default_factory=dict)  # name -> "_" or "__"
     hangup_cause: int = 0  # set by AMI Hangup with a Cause; wins over the dialplan's cause
+    requested: str = ""  # "hard" (the far end hung up) or "soft" (AMI Hangup) once asked to go
+    moh: str = ""  # the music-on-hold class playing to the channel, "" = none
 
     def snapshot(self, prefix: str = "") -> Headers:
         pairs = [
@@ -107,6 +111,7 @@ class Pbx:
         self.channels: dict[str, Channel] = {}  # by uniqueid
         self._ids = itertools.count(1)
         self._bridges = itertools.count(1)
+        self.bridges: dict[str, Bridge] = {}  # live bridges by id
 
     def new_channel(
         self,
@@ -189,27 +194,79 @@ class Pbx:
         )
 
     def request_hangup(
-        self, ch: Channel, reason: str = "hangup", *, cause: int | None = None
+        self, ch: Channel, reason: str = "hangup", *, cause: int | None = None, remote: bool = False
     ) -> None:
         """Ask a channel to go away: its dialplan task is cancelled, its waiters woken.
 
-        `cause` is given by the AMI Hangup action: a soft hangup request, announced as such."""
+        `cause` is given by the AMI Hangup action: a soft hangup request, announced as such;
+        `remote` is the far end hanging up (a BYE): a hard HangupRequest."""
         if ch.uniqueid not in self.channels:
             return
         if cause is not None:
             ch.hangup_cause = cause or ch.hangup_cause
             extra = [("Cause", str(ch.hangup_cause))] if ch.hangup_cause else []
             self.publish("SoftHangupRequest", CALL, [*ch.snapshot(), *extra])
+            ch.requested = "soft"
+        elif remote:
+            self.hangup_request(ch)
         ch.interrupt = reason
         if ch.task is not None and not ch.task.done():
             ch.task.cancel()
         elif reason == "hangup":
             ch.gone.set()
 
+    def hangup_request(self, ch: Channel) -> None:
+        """The far end hung up (HangupRequest); announced once per channel."""
+        if ch.requested or ch.uniqueid not in self.channels:
+            return
+        ch.requested = "hard"
+        self.publish("HangupRequest", CALL, [*ch.snapshot(), ("Cause", "16")])
+
+    def soft_hangup_request(self, ch: Channel) -> None:
+        """The core tells a channel to hang up (its bridge peer left): SoftHangupRequest,
+        unless an AMI Hangup already announced one."""
+        if ch.requested == "soft" or ch.uniqueid not in self.channels:
+            return
+        ch.requested = "soft"
+        cause = ch.hangup_cause or 16
+        self.publish("SoftHangupRequest", CALL, [*ch.snapshot(), ("Cause", str(cause))])
+
+    # media ---------------------------------------------------------------------------------
+
+    def moh_start(self, ch: Channel, klass: str = "default") -> None:
+        if ch.moh or ch.uniqueid not in self.channels:
+            return
+        ch.moh = klass
+        self.publish("MusicOnHoldStart", CALL, [*ch.snapshot(), ("Class", klass)])
+
+    def moh_stop(self, ch: Channel) -> None:
+        if not ch.moh or ch.uniqueid not in self.channels:
+            return
+        ch.moh = ""
+        self.publish("MusicOnHoldStop", CALL, ch.snapshot())
+
+    def dtmf(self, ch: Channel, digit: str, *, begin: bool, direction: str = "Received") -> None:
+        """One half of a keypress: DTMFBegin, or DTMFEnd with its duration."""
+        length = [] if begin else [("DurationMs", str(DTMF_MS))]
+        body = [("Digit", digit), *length, ("Direction", direction)]
+        self.publish("DTMFBegin" if begin else "DTMFEnd", DTMF, [*ch.snapshot(), *body])
+
+    def hold(self, ch: Channel, music_class: str = "") -> None:
+        """The channel's phone put the call on hold (Hold; MusicClass when one was suggested)."""
+        extra = [("MusicClass", music_class)] if music_class else []
+        self.publish("Hold", CALL, [*ch.snapshot(), *extra])
+
+    def unhold(self, ch: Channel) -> None:
+        self.publish("Unhold", CALL, ch.snapshot())
+
+    def bridge_of(self, ch: Channel) -> Bridge | None:
+        return self.bridges.get(ch.bridge_id) if ch.bridge_id else None
+
     # bridges -------------------------------------------------------------------------------
 
     def bridge(self, first: Channel, second: Channel) -> Bridge:
         b = Bridge(uniqueid=f"emu-bridge-{next(self._bridges):06d}")
+        self.bridges[b.uniqueid] = b
         self.publish("BridgeCreate", CALL, b.snapshot())
         for ch in (first, second):
             b.members.append(ch)
@@ -217,13 +274,33 @@ class Pbx:
             self.publish("BridgeEnter", CALL, b.snapshot() + ch.snapshot())
         return b
 
-    def unbridge(self, b: Bridge, first: Channel) -> None:
-        order = [first] + [c for c in b.members if c is not first]
-        for ch in order:
-            b.members.remove(ch)
-            ch.bridge_id = ""
-            self.publish("BridgeLeave", CALL, b.snapshot() + ch.snapshot())
-        self.publish("BridgeDestroy", CALL, b.snapshot())
+    def leave_bridge(self, b: Bridge, ch: Channel) -> None:
+        if ch not in b.members:
+            return
+        b.members.remove(ch)
+        ch.bridge_id = ""
+        self.publish("BridgeLeave", CALL, b.snapshot() + ch.snapshot())
+
+    def destroy_bridge(self, b: Bridge) -> None:
+        if self.bridges.pop(b.uniqueid, None) is not None:
+            self.publish("BridgeDestroy", CALL, b.snapshot())
+
+    def end_bridge(self, b: Bridge, first: Channel, *, first_ends: bool, second_ends: bool) -> None:
+        """A two-party bridge comes apart, `first` (the side that ended it) leaving first; a
+        side that ends is told to (SoftHangupRequest) and hangs up, in Asterisk's order
+        (queue_semantics.md 4, step 10)."""
+        second = next((c for c in b.members if c is not first), None)
+        self.leave_bridge(b, first)
+        if first_ends:
+            self.soft_hangup_request(first)
+        if second is not None:
+            self.leave_bridge(b, second)
+        self.destroy_bridge(b)
+        if first_ends:
+            self.hangup(first)
+        if second is not None and second_ends:
+            self.soft_hangup_request(second)
+            self.hangup(second)
 
 
 async def race(*aws: object) -> None:

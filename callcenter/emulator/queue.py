@@ -25,7 +25,7 @@ from callcenter.emulator.members import (
     Queue,
 )
 from callcenter.emulator.model import Channel, Pbx
-from callcenter.emulator.queue_call import QueueWorld, ring, talk
+from callcenter.emulator.queue_call import QueueWorld, member_delay, ring, talk
 from callcenter.emulator.queue_conf import QueuesConf
 from callcenter.emulator.queue_log import NONE, QueueLog
 from callcenter.emulator.queue_members import QueueMembers
@@ -140,6 +140,8 @@ class QueueApp:
         )
         self.truth.joined(ch.uniqueid, now)
         self.truth.update(ch.uniqueid, outcome="queued")
+        if "r" not in options:  # option r: the caller hears ringing, which raises no event
+            self.pbx.moh_start(ch, q.settings.musicclass)
         expire = now + timeout_s if timeout_s > 0 else None
         try:
             return await self._serve(q, entry, expire, options)
@@ -189,6 +191,8 @@ class QueueApp:
         if members:
             answer = await ring(self.world, q, entry, members, self._ring_limit(q, expire))
             if answer is not None:
+                self.pbx.moh_stop(entry.channel)
+            if answer is not None and await member_delay(self.world, q, entry, answer):
                 self._leave(q, entry)
                 go_on = "c" in options
                 return await talk(self.world, q, entry, answer, go_on=go_on) or _ENDED
@@ -282,6 +286,7 @@ class QueueApp:
         """Leaving unanswered (timeout, leavewhenempty): record_abandoned, then leave_queue."""
         event = "EXITEMPTY" if status == "LEAVEEMPTY" else "EXITWITHTIMEOUT"
         self._abandoned(q, entry, event)
+        self.pbx.moh_stop(entry.channel)  # the caller stays: queue_exec stops the music
         self._leave(q, entry)
         self.truth.update(entry.channel.uniqueid, outcome=status.lower())
         return status
@@ -289,6 +294,7 @@ class QueueApp:
     def _caller_gone(self, q: Queue, entry: Entry) -> None:
         """Hang-up while waiting (abandon); a Redirect leaves without abandoning."""
         if entry.channel.interrupt == "redirect":
+            self.pbx.moh_stop(entry.channel)
             self._leave(q, entry)
             return
         self._abandoned(q, entry, "ABANDON")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from callcenter.emulator.bots import OperatorBot
 from callcenter.emulator.members import INUSE, NOT_INUSE, RINGING, Devices, Entry, Member, Queue
-from callcenter.emulator.model import AGENT, UP, Channel, Pbx, race
+from callcenter.emulator.model import AGENT, UP, Bridge, Channel, Pbx, race
 from callcenter.emulator.model import RINGING as CH_RINGING
 from callcenter.emulator.queue_log import QueueLog
 from callcenter.emulator.truth import TruthBook
@@ -46,6 +46,33 @@ class Answer:
     member: Member
     channel: Channel
     ring_s: float
+    handle_s: float | None = None  # what is left of the member's handle time, once drawn
+
+
+async def member_delay(w: QueueWorld, q: Queue, entry: Entry, a: Answer) -> bool:
+    """queues.conf `memberdelay`: the member waits that long before being bridged. A member
+    whose call is over sooner hangs up on the customer: AgentDump and queue_log AGENTDUMP, and
+    the caller stays in the queue (False)."""
+    delay = q.settings.memberdelay
+    if not delay:
+        return True
+    ch, mch, m = entry.channel, a.channel, a.member
+    handle = _handle_time(w, ch, m)
+    try:
+        await w.pbx.clock.sleep(min(handle, delay))
+    except asyncio.CancelledError:
+        w.pbx.hangup(mch)
+        w.devices.change(m.interface, NOT_INUSE)
+        raise
+    if handle >= delay:
+        a.handle_s = handle - delay
+        return True
+    w.pbx.hangup_request(mch)
+    w.log.write(ch.uniqueid, q.name, m.name, "AGENTDUMP", "")
+    w.agent_event("AgentDump", q, ch, mch, m, [])
+    w.pbx.hangup(mch)
+    w.devices.change(m.interface, NOT_INUSE)
+    return False
 
 
 async def ring(
@@ -165,7 +192,9 @@ async def talk(w: QueueWorld, q: Queue, entry: Entry, a: Answer, *, go_on: bool)
     answered = clock.now()
     reason = "agent"
     try:
-        await race(clock.sleep(_handle_time(w, ch, m)), mch.gone.wait())
+        handle = _handle_time(w, ch, m) if a.handle_s is None else a.handle_s
+        await _converse(w, ch, mch, w.bots.get(m.interface), handle)
+        pbx.hangup_request(mch)  # the operator hung up
     except asyncio.CancelledError:
         reason = "transfer" if ch.interrupt == "redirect" else "caller"
         raise
@@ -174,10 +203,43 @@ async def talk(w: QueueWorld, q: Queue, entry: Entry, a: Answer, *, go_on: bool)
         tail = [("HoldTime", str(hold)), ("TalkTime", str(talk_s)), ("Reason", reason)]
         w.agent_event("AgentComplete", q, ch, mch, m, tail)
         _log_complete(w, q, entry, m, reason, hold, talk_s)
-        pbx.unbridge(bridge, ch if reason != "agent" else mch)
-        _hang_up(pbx, ch, mch, reason, go_on)
+        _end_bridge(pbx, bridge, ch, mch, reason, go_on)
         _update_queue(w, q, m, hold, clock.now() - answered)
     return "CONTINUE" if go_on else ""
+
+
+async def _converse(
+    w: QueueWorld, ch: Channel, mch: Channel, bot: OperatorBot | None, handle: float
+) -> None:
+    """`handle` seconds of conversation, unless the member's channel goes first; a bot with
+    `hold_s` holds the caller halfway through (Hold on its phone, music to the caller)."""
+    pbx, clock = w.pbx, w.pbx.clock
+    hold_s = bot.hold_s if bot is not None else 0.0
+    if 0 < hold_s < handle:
+        before = (handle - hold_s) / 2
+        await race(clock.sleep(before), mch.gone.wait())
+        if mch.gone.is_set():
+            return
+        pbx.hold(mch)
+        pbx.moh_start(ch)
+        await race(clock.sleep(hold_s), mch.gone.wait())
+        if mch.gone.is_set():
+            return
+        pbx.unhold(mch)
+        pbx.moh_stop(ch)
+        handle -= before + hold_s
+    await race(clock.sleep(handle), mch.gone.wait())
+
+
+def _end_bridge(
+    pbx: Pbx, bridge: Bridge, ch: Channel, mch: Channel, reason: str, go_on: bool
+) -> None:
+    """The side that ended leaves first; a transferred caller, or one going on with option c
+    after the operator hung up, stays in the dialplan."""
+    first = mch if reason == "agent" else ch
+    first_ends = reason != "transfer"
+    second_ends = not (reason == "agent" and go_on)
+    pbx.end_bridge(bridge, first, first_ends=first_ends, second_ends=second_ends)
 
 
 def _handle_time(w: QueueWorld, ch: Channel, m: Member) -> float:
@@ -197,14 +259,6 @@ def _log_complete(
         return
     event = "COMPLETECALLER" if reason == "caller" else "COMPLETEAGENT"
     w.log.write(ch.uniqueid, q.name, m.name, event, hold, talk_s, opos)
-
-
-def _hang_up(pbx: Pbx, ch: Channel, mch: Channel, reason: str, go_on: bool) -> None:
-    if reason == "caller":
-        pbx.hangup(ch)
-    pbx.hangup(mch)
-    if reason == "agent" and not go_on:
-        pbx.hangup(ch)
 
 
 def _update_queue(w: QueueWorld, q: Queue, m: Member, hold: int, talk_s: float) -> None:

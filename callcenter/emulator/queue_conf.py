@@ -58,6 +58,8 @@ class QueueSettings:
     shared_lastcall: bool = False
     log_membername_as_agent: bool = False
     timeoutpriority: str = "app"
+    musicclass: str = "default"  # the class Queue() plays to waiting callers
+    memberdelay: float = 0.0  # seconds between the member answering and the bridge
     members: tuple[StaticMember, ...] = ()
 
 
@@ -115,6 +117,8 @@ def _settings(s: Section, general: Section) -> QueueSettings:
         shared_lastcall=_flag(general.get("shared_lastcall", "yes")),
         log_membername_as_agent=_flag(general.get("log_membername_as_agent", "no")),
         timeoutpriority=timeoutpriority,
+        musicclass=s.get("musicclass", "default") or "default",
+        memberdelay=_number(s, "memberdelay", 0),
         members=tuple(_member(s.name, v) for k, v in s.items if k == "member"),
     )
 

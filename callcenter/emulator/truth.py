@@ -17,6 +17,10 @@ class CallTruth:
     ended_at: float | None = None
     abandoned: bool = False
     outcome: str = "in-progress"
+    # "outbound" for a call the engine originated (callback, notification): `caller` is then
+    # the citizen called, `answered_by` who picked up first (the operator's phone, or the
+    # citizen's number), `outcome` how the citizen's leg ended (answered, noanswer, busy...).
+    direction: str = "inbound"
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -26,8 +30,10 @@ class TruthBook:
     def __init__(self) -> None:
         self._calls: dict[str, CallTruth] = {}
 
-    def arrived(self, uniqueid: str, caller: str, now: float) -> None:
-        self._calls[uniqueid] = CallTruth(uniqueid=uniqueid, caller=caller, arrived_at=now)
+    def arrived(self, uniqueid: str, caller: str, now: float, direction: str = "inbound") -> None:
+        self._calls[uniqueid] = CallTruth(
+            uniqueid=uniqueid, caller=caller, arrived_at=now, direction=direction
+        )
 
     def update(self, uniqueid: str, **changes: Any) -> None:
         call = self._calls.get(uniqueid)

@@ -76,6 +76,11 @@ async def dial(ip: Interpreter, run: Run, data: str) -> Target | None:
         where, _, rest = options["b"].replace("^", ",").partition("(")
         predial = (parse_target(where), split_args(rest[:-1]) if rest.endswith(")") else [])
     status = await ip.dialer.dial(run.ch, targets, seconds, predial=predial, go_on="g" in options)
+    truth = ip.truth.get(run.ch.uniqueid)
+    if truth is not None and truth.direction == "outbound":  # a callback reaching the citizen
+        ip.truth.update(
+            run.ch.uniqueid, outcome="answered" if status == "ANSWER" else status.lower()
+        )
     if not ip.alive(run.ch):
         raise ChannelHangup()
     ip.set_variable(run.ch, "DIALSTATUS", status)

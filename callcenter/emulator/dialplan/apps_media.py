@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from callcenter.emulator.dialplan.state import App, ChannelHangup, Run, Target, split_args
-from callcenter.emulator.model import CALL
+from callcenter.emulator.keypad import press
 
 if TYPE_CHECKING:
     from callcenter.emulator.dialplan.interpreter import Interpreter
@@ -60,6 +60,7 @@ async def background(ip: Interpreter, run: Run, data: str) -> Target | None:
         digits = _digits(ip, run, name)
         if digits:
             await ip.pbx.clock.sleep(DIGIT_AFTER_S)
+            await press(ip.pbx, run.ch, digits)
             return _dialled(ip, run, digits)
         await ip.pbx.clock.sleep(prompt_seconds(ip.sounds, name))
     return None
@@ -69,6 +70,7 @@ async def wait_exten(ip: Interpreter, run: Run, data: str) -> Target | None:
     digits = _digits(ip, run, run.last_prompt)
     if digits:
         await ip.pbx.clock.sleep(DIGIT_AFTER_S)
+        await press(ip.pbx, run.ch, digits)
         return _dialled(ip, run, digits)
     await ip.pbx.clock.sleep(_seconds(split_args(data)[0], 10.0))
     if ip.plan.find(run.ch.context, "t") is None:
@@ -94,6 +96,7 @@ async def read(ip: Interpreter, run: Run, data: str) -> Target | None:
     if max_digits.isdigit() and int(max_digits) > 0:
         digits = digits[: int(max_digits)]
     await ip.pbx.clock.sleep(DIGIT_AFTER_S if digits else _seconds(args[5], 5.0))
+    await press(ip.pbx, run.ch, digits)
     ip.set_variable(run.ch, variable, digits)
     ip.set_variable(run.ch, "READSTATUS", "OK" if digits else "TIMEOUT")
     return None
@@ -107,15 +110,14 @@ async def wait(ip: Interpreter, run: Run, data: str) -> Target | None:
 async def music_on_hold(ip: Interpreter, run: Run, data: str) -> Target | None:
     args = [*split_args(data), ""]
     ch, klass = run.ch, args[0].strip() or "default"
-    ip.pbx.publish("MusicOnHoldStart", CALL, [*ch.snapshot(), ("Class", klass)])
+    ip.pbx.moh_start(ch, klass)
     try:
         if args[1].strip():
             await ip.pbx.clock.sleep(_seconds(args[1], 0.0))
         else:
             await ch.gone.wait()  # until the caller hangs up (or a Redirect)
     finally:
-        if ip.alive(ch):
-            ip.pbx.publish("MusicOnHoldStop", CALL, ch.snapshot())
+        ip.pbx.moh_stop(ch)
     return None
 
 

@@ -69,8 +69,13 @@ class Interpreter:
         self.tasks.add(ch.task)
         ch.task.add_done_callback(self.tasks.discard)
 
+    def can_redirect(self, ch: Channel, context: str, exten: str) -> bool:
+        """The channel runs dialplan and the target extension exists."""
+        has_task = ch.task is not None and not ch.task.done()
+        return has_task and self.plan.find(context, exten) is not None
+
     def redirect(self, ch: Channel, context: str, exten: str, priority: int = 1) -> bool:
-        if self.plan.find(context, exten) is None or ch.task is None or ch.task.done():
+        if not self.can_redirect(ch, context, exten):
             return False
         ch.redirect_to = (context, exten, priority)
         self.pbx.request_hangup(ch, "redirect")

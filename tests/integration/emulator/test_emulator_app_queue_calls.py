@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 from app_queue_helpers import QueueRig, ms_near, queues_conf
+from conformance_helpers import check
+
+from callcenter.emulator.wire import get
 
 MEMBER = "ADDMEMBER|"
 
@@ -195,3 +198,40 @@ async def test_penalty_lower_first_higher_only_while_lower_is_busy(tmp_path: Pat
         ]
     finally:
         await rig.stop()
+
+
+async def test_member_hanging_up_during_memberdelay_is_an_agent_dump(tmp_path: Path) -> None:
+    """queue_semantics.md 4, step 6: the member answers, hangs up before the bridge
+    (memberdelay): AgentDump and AGENTDUMP, the caller stays and is rung again."""
+    conf = queues_conf(tmp_path, support={"strategy": "linear", "retry": 2, "memberdelay": 3})
+    rig = await QueueRig.start(tmp_path, conf, ("support",))
+    try:
+        rig.operator("PJSIP/101", delay=1.5, handle=1.5)  # done before the 3 s delay is over
+        await rig.member("support", "PJSIP/101")
+        rig.enter("support", label="A")
+        await rig.until_event("AgentDump")
+        rig.emu.bots["PJSIP/101"].handle_s = (10.5, 10.5)  # the next time they stay
+        await rig.until_event("AgentComplete")
+    finally:
+        await rig.stop()
+    events = rig.events()
+    # 1.5 ring + 1.5 till the dump, 2 retry, 1.5 ring, 3 delay: held 9.5 s (scheduling on a
+    # busy machine may carry it past 10); the delay comes out of the 10.5 s handle time.
+    assert events[-2] in ("AgentConnect A PJSIP/101 9 1", "AgentConnect A PJSIP/101 10 1")
+    assert events[-1].split()[-2:] == ["7", "agent"]
+    assert events[:-2] == [
+        "QueueCallerJoin A support 1 1",
+        "AgentCalled A PJSIP/101",
+        "DialBegin A <PJSIP/101>",
+        "DialEnd A <PJSIP/101> ANSWER",
+        "AgentDump A PJSIP/101",
+        "AgentCalled A PJSIP/101",
+        "DialBegin A <PJSIP/101>",
+        "DialEnd A <PJSIP/101> ANSWER",
+        "QueueCallerLeave A support 1 0",
+    ]
+    dump = next(m for m in rig.seen if get(m, "Event") == "AgentDump")
+    assert check(dump) == []  # the headers of ami_spec.json, in order
+    log = [line for line in rig.queue_log() if line.startswith("A|")]
+    assert log[1] == "A|support|Оператор 101|AGENTDUMP|"
+    assert log[2].startswith("A|support|Оператор 101|CONNECT|")

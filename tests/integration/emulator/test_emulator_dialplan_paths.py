@@ -172,7 +172,13 @@ async def test_queue_timeout_abandons_and_continues_to_after_queue(
         uid = emu.place_call(CallerScript(number="+79990000090"))
         seen = await client.until(event_is("Hangup", Uniqueid=uid))
         names = [get(m, "Event") for m in seen]
-        assert names.index("QueueCallerAbandon") + 1 == names.index("QueueCallerLeave")
+        # record_abandoned, then queue_exec stops the music, then leave_queue
+        start = names.index("QueueCallerAbandon")
+        assert names[start : start + 3] == [
+            "QueueCallerAbandon",
+            "MusicOnHoldStop",
+            "QueueCallerLeave",
+        ]
         assert ("QUEUESTATUS", "TIMEOUT") in _vars(seen)
         assert routes_seen == ["entry", "after-queue", "TIMEOUT"]
     finally:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from emulator_helpers import RawAmi, event_is
 
 from callcenter.emulator.callers import CallerScript
 from callcenter.emulator.emulator import Emulator
+from callcenter.emulator.model import Channel
 from callcenter.emulator.wire import Headers, get
 
 SKIP = {"VarSet", "Newexten", "QueueMemberStatus", "FullyBooted"}
@@ -36,29 +39,47 @@ async def test_answered_call_events_follow_app_queue_order(emulator: Emulator) -
     client = await _ready(emulator)
     uid = emulator.place_call(CallerScript(number="+79990000001", name="Иван"))
     seen = await client.until(event_is("Hangup", Uniqueid=uid))
+    # queue_semantics.md 4: MOH while waiting, stopped on answer; the operator hangs up
+    # (HangupRequest), leaves the bridge first; with option c the caller goes on and ends later.
     assert _names(seen) == [
         "Newchannel",
         "Newstate",
         "Newstate",
         "QueueCallerJoin",
+        "MusicOnHoldStart",
         "Newchannel",
         "AgentCalled",
         "DialBegin",
         "Newstate",
         "Newstate",
         "DialEnd",
+        "MusicOnHoldStop",
         "QueueCallerLeave",
         "AgentConnect",
         "BridgeCreate",
         "BridgeEnter",
         "BridgeEnter",
+        "HangupRequest",
         "AgentComplete",
         "BridgeLeave",
+        "SoftHangupRequest",
         "BridgeLeave",
         "BridgeDestroy",
         "Hangup",
         "Hangup",
     ]
+    member = get(next(m for m in seen if get(m, "Event") == "AgentCalled"), "DestUniqueid")
+    ends = [(get(m, "Event"), get(m, "Uniqueid")) for m in seen if "Hangup" in get(m, "Event")]
+    assert ends == [
+        ("HangupRequest", member),
+        ("SoftHangupRequest", member),
+        ("Hangup", member),
+        ("Hangup", uid),
+    ]
+    leaves = [get(m, "Uniqueid") for m in seen if get(m, "Event") == "BridgeLeave"]
+    assert leaves == [member, uid]
+    moh = next(m for m in seen if get(m, "Event") == "MusicOnHoldStart")
+    assert (get(moh, "Uniqueid"), get(moh, "Class")) == (uid, "default")
     by_name = {get(m, "Event"): m for m in seen}
     assert get(by_name["DialEnd"], "DialStatus") == "ANSWER"
     assert get(by_name["AgentComplete"], "Reason") == "agent"
@@ -80,15 +101,19 @@ async def test_abandoned_call_cancels_the_ringing_member(emulator: Emulator) -> 
     client = await _ready(emulator, answers=False)
     uid = emulator.place_call(CallerScript(number="+79990000002", patience_s=5))
     seen = await client.until(event_is("Hangup", Uniqueid=uid))
+    # The caller hangs up (HangupRequest) while the member rings: no MusicOnHoldStop, the
+    # channel is going; queue_semantics.md 6.
     assert _names(seen) == [
         "Newchannel",
         "Newstate",
         "Newstate",
         "QueueCallerJoin",
+        "MusicOnHoldStart",
         "Newchannel",
         "AgentCalled",
         "DialBegin",
         "Newstate",
+        "HangupRequest",
         "DialEnd",
         "Hangup",
         "QueueCallerAbandon",
@@ -118,27 +143,39 @@ async def test_ring_no_answer_then_retry_rings_again(emulator: Emulator) -> None
 
 
 async def test_priority_caller_is_placed_ahead(emulator: Emulator) -> None:
-    client = await RawAmi.connect(emulator.ami_port)
-    await client.login()
-    emulator.place_call(CallerScript(number="+79990000010"))
-    await client.until(event_is("QueueCallerJoin"))
-    await client.send(("Action", "CoreShowChannels"), ("ActionID", "c"))
-    listing = await client.until(event_is("CoreShowChannelsComplete"))
-    channel = next(get(m, "Channel") for m in listing if get(m, "Event") == "CoreShowChannel")
-    await client.send(
-        ("Action", "Setvar"),
-        ("Channel", channel),
-        ("Variable", "CC_X"),
-        ("Value", "1"),
-        ("ActionID", "v"),
-    )
-    await client.until(lambda m: get(m, "ActionID") == "v")
+    """Two callers wait while the only operator is paused; a third with QUEUE_PRIO=5 (what the
+    dialplan sets from the engine's CC_PRIO) joins at position 1 and is answered first."""
+    client = await _ready(emulator)
+    await client.send(("Action", "QueuePause"), ("Interface", "PJSIP/101"), ("Paused", "true"))
+    await client.until(event_is("QueueMemberPause"))
+    callers = []
+    for n, prio in enumerate((0, 0, 5)):
+        ch = emulator.pbx.new_channel(
+            "PJSIP/citizen", num=f"+7999000004{n}", name="", context="test", exten="s"
+        )
+        ch.variables["QUEUE_PRIO"] = str(prio)
+        ch.task = asyncio.create_task(_queue(emulator, ch))
+        join = (await client.until(event_is("QueueCallerJoin", Uniqueid=ch.uniqueid)))[-1]
+        callers.append((ch, get(join, "Position")))
+    assert [position for _, position in callers] == ["1", "2", "1"]
+    first, second, urgent = (ch.uniqueid for ch, _ in callers)
     await client.send(("Action", "QueueStatus"), ("ActionID", "q"))
     listing = await client.until(event_is("QueueStatusComplete"))
-    entries = [m for m in listing if get(m, "Event") == "QueueEntry"]
-    assert [get(m, "Channel") for m in entries] == [channel]
-    assert get(listing[-1], "ListItems") == "2"
+    entries = [
+        (get(m, "Uniqueid"), get(m, "Position")) for m in listing if get(m, "Event") == "QueueEntry"
+    ]
+    assert entries == [(urgent, "1"), (first, "2"), (second, "3")]
+    await client.send(("Action", "QueuePause"), ("Interface", "PJSIP/101"), ("Paused", "false"))
+    connect = (await client.until(event_is("AgentConnect")))[-1]
+    assert get(connect, "Uniqueid") == urgent
+    for ch, _ in callers:
+        ch.task.cancel()
+    await asyncio.gather(*(ch.task for ch, _ in callers), return_exceptions=True)
     await client.close()
+
+
+async def _queue(emu: Emulator, ch: Channel) -> None:
+    await emu.queues.run(ch, "citizens", 0, "c")
 
 
 async def test_leastrecent_skips_paused_and_recently_busy_members(emulator: Emulator) -> None:
@@ -164,4 +201,35 @@ async def test_leastrecent_skips_paused_and_recently_busy_members(emulator: Emul
     second = emulator.place_call(CallerScript(number="+79990000302"))
     connect = (await client.until(event_is("AgentConnect", Uniqueid=second)))[-1]
     assert get(connect, "Interface") == "PJSIP/103"
+    await client.close()
+
+
+async def test_caller_hanging_up_ends_the_call_in_the_traced_order(emulator: Emulator) -> None:
+    """queue_semantics.md 4, step 10 [trace]: HangupRequest caller, AgentComplete, BridgeLeave
+    caller, SoftHangupRequest caller, BridgeLeave member, BridgeDestroy, Hangup caller,
+    SoftHangupRequest member, Hangup member."""
+    client = await _ready(emulator)
+    uid = emulator.place_call(CallerScript(number="+79990000050", talk_s=3))
+    seen = await client.until(event_is("AgentConnect", Uniqueid=uid))
+    member = get(seen[-1], "DestUniqueid")
+    seen = await client.until(event_is("Hangup", Uniqueid=member))
+    who = {uid: "caller", member: "member"}
+    tail = [
+        f"{get(m, 'Event')} {who.get(get(m, 'Uniqueid'), '')}".strip()
+        for m in seen
+        if get(m, "Event") not in SKIP
+    ]
+    assert tail[tail.index("HangupRequest caller") :] == [
+        "HangupRequest caller",
+        "AgentComplete caller",
+        "BridgeLeave caller",
+        "SoftHangupRequest caller",
+        "BridgeLeave member",
+        "BridgeDestroy",
+        "Hangup caller",
+        "SoftHangupRequest member",
+        "Hangup member",
+    ]
+    complete = next(m for m in seen if get(m, "Event") == "AgentComplete")
+    assert get(complete, "Reason") == "caller"
     await client.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from callcenter.clock import ScaledClock, SystemClock
-from callcenter.commands import emulate
+from callcenter.commands import emulate, emulate_config
 from callcenter.emulator.dialplan.parser import DialplanError
 
 
@@ -27,7 +27,7 @@ def test_defaults_match_asterisk_ports_and_real_time() -> None:
         4573,
     )
     assert isinstance(emu.clock, SystemClock)
-    assert args.control_port == 8088
+    assert emulate_config.resolve(args).control_port == 8088
 
 
 def test_speed_and_agi_address_are_applied() -> None:
