@@ -181,6 +181,7 @@ def _federation(
         max_hops=config.max_hops,
         on_overflow=metrics.observe_overflow,
         on_inbound=bridge.arrivals.__setitem__,
+        on_handed_over_outcome=metrics.observe_overflow_outcome,
     )
     federation = Federation(
         config=config,

@@ -81,6 +81,8 @@ class CallRow(Base):
     script_path: Mapped[list[Any] | None]
     result_code: Mapped[str | None] = mapped_column(CODE)
     survey_rating: Mapped[int | None] = mapped_column(Integer)
+    partner_outcome: Mapped[str | None] = mapped_column(String(16))
+    partner_wait_s: Mapped[float | None]
     updated_at: Mapped[float | None]
 
 
