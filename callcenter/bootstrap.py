@@ -326,11 +326,10 @@ def _runtime(
     # The regional portal's local stand-in; bookings made by callers are kept in our database.
     runtime.parts.portal = SqlPortal(load_portal_file(demo_portal_file(), runtime.local_now), store)
     runtime.parts.on_call_finished = metrics.observe_call_finished
-    if shutil.which("espeak-ng"):
-        sounds = Path(settings.sounds_dir)
-        runtime.parts.speak = PromptSpeaker(
-            sounds_dir=sounds, synthesizer=EspeakSynthesizer()
-        ).speak
+    # Without espeak-ng here, only audio built ahead (`callcenter prompts build`) is played.
+    runtime.parts.speak = PromptSpeaker(
+        sounds_dir=Path(settings.sounds_dir), synthesizer=EspeakSynthesizer()
+    ).speak
     runtime.route_deps.services_for = runtime.services_for
     recordings = Path(settings.recordings_dir).resolve()
     runtime.route_deps.ivr_settings = RunnerSettings(
