@@ -132,6 +132,9 @@ def build(settings: Settings, options: BuildOptions | None = None) -> web.Applic
         app.cleanup_ctx.append(_run(runtime, status, node_id))
         if settings.vosk_model:
             app.on_startup.append(_speech(runtime, Path(settings.vosk_model), status))
+        portal = runtime.parts.portal
+        if isinstance(portal, SqlPortal):  # the local stand-in's statuses, for IVR lookups
+            app.on_startup.append(lambda _app: portal.seed())
     users = _users(settings, store)
     runtime.operator_names = users.name_for_endpoint
     if isinstance(users, StoreUserDirectory):

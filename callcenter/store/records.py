@@ -227,3 +227,22 @@ class CitizenHistory:
     name: str | None
     calls: tuple[CallRecord, ...]
     appeals: tuple[Appeal, ...]
+
+
+APPLICATION_STATUSES = ("received", "in_progress", "ready", "rejected")
+
+
+@dataclass(frozen=True)
+class ApplicationRecord:
+    """An application's status as the portal gives it, kept for lookups by phone (IVR)."""
+
+    number: str
+    status: str
+    text: str
+
+    def validate(self) -> None:
+        if not self.number.strip():
+            raise InvalidRecord("number: empty")
+        check_choice("status", self.status, APPLICATION_STATUSES)
+        if not self.text.strip():
+            raise InvalidRecord("text: empty")

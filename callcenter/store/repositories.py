@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.store.db import make_engine, make_sessions
 from callcenter.store.repo_admin import AuditRepository, OperatorRepository
+from callcenter.store.repo_applications import ApplicationRepository
 from callcenter.store.repo_callbacks import CallbackNotFound, CallbackRepository
 from callcenter.store.repo_calls import CallRepository
 from callcenter.store.repo_citizens import CitizenRepository, canonical_phone, phone_variants
@@ -25,6 +26,7 @@ from callcenter.store.repo_notify import NotifyRepository
 from callcenter.store.repo_scripts import ScriptRepository
 
 __all__ = [
+    "ApplicationRepository",
     "AuditRepository",
     "CallRepository",
     "CallbackNotFound",
@@ -50,6 +52,7 @@ class Store:
     audit: AuditRepository
     scripts: ScriptRepository
     notify: NotifyRepository
+    applications: ApplicationRepository
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -76,4 +79,5 @@ def open_store(
         audit=AuditRepository(sessions=sessions, clock=clock),
         scripts=ScriptRepository(sessions=sessions, clock=clock),
         notify=NotifyRepository(sessions=sessions, clock=clock),
+        applications=ApplicationRepository(sessions=sessions, clock=clock),
     )
