@@ -137,6 +137,9 @@ def build(settings: Settings, options: BuildOptions | None = None) -> web.Applic
         app.cleanup_ctx.append(_run(runtime, status, node_id))
         if settings.vosk_model:
             app.on_startup.append(_speech(runtime, Path(settings.vosk_model), status))
+        portal = runtime.parts.portal
+        if isinstance(portal, SqlPortal):  # the local stand-in's statuses, for IVR lookups
+            app.on_startup.append(lambda _app: portal.seed())
     users = _users(settings, store)
     runtime.operator_names = users.name_for_endpoint
     if isinstance(users, StoreUserDirectory):
@@ -186,6 +189,7 @@ def _federation(
         max_hops=config.max_hops,
         on_overflow=metrics.observe_overflow,
         on_inbound=bridge.arrivals.__setitem__,
+        on_handed_over_outcome=metrics.observe_overflow_outcome,
     )
     federation = Federation(
         config=config,
@@ -350,11 +354,10 @@ def _runtime(
     # The regional portal's local stand-in; bookings made by callers are kept in our database.
     runtime.parts.portal = SqlPortal(load_portal_file(demo_portal_file(), runtime.local_now), store)
     runtime.parts.on_call_finished = metrics.observe_call_finished
-    if shutil.which("espeak-ng"):
-        sounds = Path(settings.sounds_dir)
-        runtime.parts.speak = PromptSpeaker(
-            sounds_dir=sounds, synthesizer=EspeakSynthesizer()
-        ).speak
+    # Without espeak-ng here, only audio built ahead (`callcenter prompts build`) is played.
+    runtime.parts.speak = PromptSpeaker(
+        sounds_dir=Path(settings.sounds_dir), synthesizer=EspeakSynthesizer()
+    ).speak
     runtime.route_deps.services_for = runtime.services_for
     recordings = Path(settings.recordings_dir).resolve()
     runtime.route_deps.ivr_settings = RunnerSettings(

@@ -43,5 +43,15 @@ class ScaledClock:
     def now(self) -> float:
         return self._start + (time.monotonic() - self._real_start) * self.speed
 
+    def set_speed(self, speed: float) -> None:
+        """Run faster or slower from now on (a quiet night fast-forwarded); time stays continuous.
+
+        A sleep already started keeps its wall duration, so anything that must notice the new
+        speed at once should sleep in short steps (the engine ticks at least every few seconds).
+        """
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self._start, self._real_start, self.speed = self.now(), time.monotonic(), speed
+
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(max(0.0, seconds) / self.speed)

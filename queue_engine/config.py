@@ -75,6 +75,10 @@ class OverflowPolicy:
     stale_after_s: float = 30.0
     # A partner is worth it only if its predicted wait plus the transfer fits under the limit.
     transfer_s: float = 5.0
+    # Predicted waits this close to the best count as a tie, settled by priority and recent load.
+    tie_band_s: float = 5.0
+    # "Recent load": calls we handed to a partner within this many seconds.
+    recent_window_s: float = 300.0
 
 
 @dataclass(frozen=True, slots=True)

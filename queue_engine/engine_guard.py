@@ -79,7 +79,14 @@ class GuardService:
         config = self.state.config
         budget = self.state.queue(call.queue).config.limit_s - waited
         partner = choose_partner(
-            self.state.partners.values(), config.overflow, now, call.hops, budget
+            self.state.partners.values(),
+            config.overflow,
+            now,
+            call.hops,
+            budget,
+            topic=call.topic,
+            recent_sent=self.state.recent_overflow(now),
+            origin=call.origin,
         )
         if partner is not None:
             return self._overflow(call, partner, waited, predicted, now)
@@ -97,6 +104,7 @@ class GuardService:
         # The caller keeps their place until the partner accepts (OverflowAccepted); a refusal
         # (OverflowRefused) sends them on to the next way out.
         call.way_out_at, call.handoff_to = now, partner.name
+        self.state.overflow_sent.setdefault(partner.name, []).append(now)
         # The partner will soon be busier than it said: count the call against it until it speaks.
         self.state.partners[partner.name] = dataclasses.replace(
             partner, free_operators=partner.free_operators - 1
@@ -143,7 +151,14 @@ class GuardService:
 
     def partner_update(self, msg: m.PartnerCapacityUpdated, now: float) -> list[Output]:
         self.state.partners[msg.partner] = Partner(
-            msg.partner, msg.predicted_wait_s, msg.free_operators, msg.accepting, now, msg.max_hops
+            msg.partner,
+            msg.predicted_wait_s,
+            msg.free_operators,
+            msg.accepting,
+            now,
+            msg.max_hops,
+            msg.priority,
+            msg.topic_waits,
         )
         return []
 

@@ -20,6 +20,8 @@ class EngineState:
     calls: dict[str, Call] = field(default_factory=dict)
     operators: OperatorBoard = field(default_factory=OperatorBoard)
     partners: dict[str, Partner] = field(default_factory=dict)
+    # When we handed calls to each partner: its recent load, for settling ties between partners.
+    overflow_sent: dict[str, list[float]] = field(default_factory=dict)
     wait_stats: dict[str, WaitStats] = field(default_factory=dict)
     emergency: bool = False
     seq: int = 0
@@ -27,6 +29,13 @@ class EngineState:
     @classmethod
     def build(cls, config: EngineConfig) -> EngineState:
         return cls(config=config, queues={q.name: QueueState(q) for q in config.queues})
+
+    def recent_overflow(self, now: float) -> dict[str, int]:
+        """Calls handed to each partner within the policy's recent window (older ones forgotten)."""
+        since = now - self.config.overflow.recent_window_s
+        for name, times in self.overflow_sent.items():
+            self.overflow_sent[name] = [t for t in times if t > since]
+        return {name: len(times) for name, times in self.overflow_sent.items()}
 
     def queue(self, name: str) -> QueueState:
         try:

@@ -127,6 +127,8 @@ class PartnerCapacityUpdated:
     free_operators: int
     accepting: bool
     max_hops: int = 1
+    priority: int = 0
+    topic_waits: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

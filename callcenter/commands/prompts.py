@@ -1,4 +1,8 @@
-"""`callcenter prompts build`: synthesise the IVR menus' prompts (and FAQ answers) for Asterisk."""
+"""`callcenter prompts build`: synthesise the IVR menus' prompts and FAQ answers for Asterisk.
+
+FAQ answers get the ids the engine's run-time speaker gives their text, so the engine finds them
+already built; an answer edited later simply gets new audio on the next build (or on first use).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,11 @@ import argparse
 import sys
 from pathlib import Path
 
-import yaml
-
 from callcenter.ivr.menus import MenuError, all_prompt_texts, load_menus, shipped_menus_dir
-from callcenter.speech.prompts import build_prompts, faq_prompt_id
+from callcenter.scripting import DataFileError, KnowledgeBase, KnowledgeBaseError
+from callcenter.scripting.catalog import DATA_DIR
+from callcenter.scripting.kb_loader import FileKnowledgeSource
+from callcenter.speech.prompts import PromptSpeaker, build_prompts
 from callcenter.speech.synth import FORMATS, SynthesisError, synthesizer_for
 
 
@@ -19,7 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     build.add_argument("--sounds-dir", default="var/sounds", help="output directory")
     build.add_argument("--engine", choices=("espeak", "festival"), default="espeak")
     build.add_argument("--menus-dir", default=None, help="menu files (default: ivr_scripts/)")
-    build.add_argument("--faq", default=None, help="YAML mapping FAQ id -> answer text")
+    build.add_argument(
+        "--kb-dir", default=None, help="knowledge base files (default: the shipped sample)"
+    )
     build.add_argument(
         "--formats", default=",".join(FORMATS), help="comma-separated: wav, sln (default both)"
     )
@@ -27,26 +34,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        texts = _texts(args)
-        report = build_prompts(
-            texts,
-            Path(args.sounds_dir),
-            synthesizer=synthesizer_for(args.engine),
-            formats=tuple(f.strip() for f in args.formats.split(",") if f.strip()),
+        synthesizer = synthesizer_for(args.engine)
+        formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+        texts = _texts(
+            args,
+            PromptSpeaker(
+                sounds_dir=Path(args.sounds_dir), synthesizer=synthesizer, formats=formats
+            ),
         )
-    except (MenuError, SynthesisError, OSError, ValueError) as exc:
+        report = build_prompts(
+            texts, Path(args.sounds_dir), synthesizer=synthesizer, formats=formats
+        )
+    except (
+        MenuError,
+        SynthesisError,
+        DataFileError,
+        KnowledgeBaseError,
+        OSError,
+        ValueError,
+    ) as exc:
         print(f"callcenter prompts: {exc}", file=sys.stderr)
         return 1
     print(f"built {len(report.built)}, unchanged {len(report.skipped)} -> {args.sounds_dir}")
     return 0
 
 
-def _texts(args: argparse.Namespace) -> dict[str, str]:
+def _texts(args: argparse.Namespace, speaker: PromptSpeaker) -> dict[str, str]:
     menus_dir = Path(args.menus_dir) if args.menus_dir else shipped_menus_dir()
     texts = all_prompt_texts(load_menus(menus_dir))
-    if args.faq:
-        answers = yaml.safe_load(Path(args.faq).read_text(encoding="utf-8")) or {}
-        if not isinstance(answers, dict):
-            raise ValueError(f"{args.faq}: expected a mapping of FAQ id -> answer text")
-        texts.update({faq_prompt_id(str(k)): str(v) for k, v in answers.items()})
+    kb_dir = Path(args.kb_dir) if args.kb_dir else DATA_DIR / "kb"
+    knowledge = KnowledgeBase.from_source(FileKnowledgeSource.from_directory(kb_dir))
+    texts.update({speaker.prompt_id(e.answer): e.answer for e in knowledge.faq_entries})
     return texts

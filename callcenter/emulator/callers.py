@@ -1,7 +1,8 @@
 """Scripted citizens: what each caller presses, how long they wait and talk; call traces.
 
-`digits` is either a mapping from a prompt-name prefix to the digits pressed at that prompt,
-or a list consumed in order by STREAM FILE (one digit) and GET DATA (one item).
+`digits` is either a mapping from a prompt-name prefix to the digits pressed at that prompt
+(or to a list: what is pressed the first, second... time the prompt plays, "" for nothing), or a
+list consumed in order by STREAM FILE (one digit) and GET DATA (one item).
 
 A trace is a CSV file `arrival,service,patience[,topic]` in seconds from the start of the run:
 `service` is how long the operator serves the call, an empty `patience` waits forever, and
@@ -34,7 +35,7 @@ class CallerScript:
     number: str
     name: str = ""
     patience_s: float | None = None
-    digits: dict[str, str] | list[str] = field(default_factory=list)
+    digits: dict[str, str | list[str]] | list[str] = field(default_factory=list)
     talk_s: float | None = None
     accept_callback: bool = False
     answers_callback: bool = True
@@ -51,6 +52,8 @@ class CallerScript:
             return "1"
         if isinstance(self.digits, dict):
             value = next((v for k, v in self.digits.items() if prompt.startswith(k)), "")
+            if isinstance(value, list):  # one entry per time the prompt plays
+                value = value.pop(0) if value else ""
             return value[:1] if single else value
         if not self.digits:
             return ""
@@ -78,7 +81,7 @@ class TraceCall:
     topic: str = ""  # day-menu digit, "" = none pressed
 
     def script(self, number: str) -> CallerScript:
-        digits = {TOPIC_MENU: self.topic} if self.topic else {}
+        digits: dict[str, str | list[str]] = {TOPIC_MENU: self.topic} if self.topic else {}
         return CallerScript(
             number=number, patience_s=self.patience_s, digits=digits, service_s=self.service_s
         )

@@ -6,11 +6,21 @@ commands and its hang-up exception onto them, so the runner stays testable with 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 
 class ChannelHungUp(Exception):
     """The caller hung up (or the AGI session was closed) while the IVR was running."""
+
+
+@dataclass(frozen=True)
+class Recording:
+    """What RECORD FILE gave: the recording's path on the PBX ("" when nothing was recorded) and
+    the key the caller pressed to stop it ("" when none): a pressed key answers the menu."""
+
+    path: str
+    digit: str = ""
 
 
 class IvrChannel(Protocol):
@@ -26,8 +36,8 @@ class IvrChannel(Protocol):
 
     async def record_file(
         self, name: str, fmt: str, escape_digits: str, timeout_ms: int, silence_s: int
-    ) -> str:
-        """Record the caller into `name`.`fmt`; return the recorded file's path on the PBX."""
+    ) -> Recording:
+        """Record the caller into `name`.`fmt`, stopped early by one of `escape_digits`."""
         ...
 
     async def set_variable(self, name: str, value: str) -> None:

@@ -107,6 +107,10 @@ class InMemoryPortal:
         return list(self._slots.values())
 
     @property
+    def applications(self) -> list[ApplicationStatus]:
+        return list(self._applications.values())
+
+    @property
     def bookings(self) -> list[Booking]:
         return list(self._booked.values())
 

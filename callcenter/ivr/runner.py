@@ -133,13 +133,18 @@ class IvrRunner:
         assert self._recognizer is not None
         s = self._settings
         name = f"{s.record_prefix}{ctx.call_id}-{len(ctx.recorder.path)}"
-        path = await ctx.channel.record_file(
+        recording = await ctx.channel.record_file(
             name, s.record_format, node.dtmf_keys, s.record_timeout_ms, s.record_silence_s
         )
+        if recording.digit:  # pressed a key instead of speaking
+            step, choice = _by_digits(node, recording.digit)
+            return (step, choice) if choice is not None else None
+        if not recording.path:
+            return None
         try:
-            result = await self._recognizer.recognize(path, node.phrases)
+            result = await self._recognizer.recognize(recording.path, node.phrases)
         except (OSError, ValueError) as exc:  # recording missing or unreadable: use DTMF
-            log.warning("IVR recording %s not recognised: %s", path, exc)
+            log.warning("IVR recording %s not recognised: %s", recording.path, exc)
             return None
         ctx.recorder.phrases.append(
             HeardPhrase(node.id, result.text, result.phrase, result.confidence)

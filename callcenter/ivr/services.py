@@ -17,7 +17,7 @@ from callcenter.ivr.portal import Booking, Slot
 @dataclass(frozen=True)
 class FaqAnswer:
     text: str
-    # Audio built by `callcenter prompts build`; without it the runner synthesises `text`.
+    # A recorded prompt to play; None: the text is spoken (`speak`, audio cached by its text).
     prompt_id: str | None = None
 
 

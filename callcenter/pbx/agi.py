@@ -137,8 +137,9 @@ class AgiChannel:
 
     async def record_file(
         self, name: str, fmt: str, escape_digits: str, timeout_ms: int, silence_s: int
-    ) -> str:
-        """Record into `name`.`fmt`; the path of the recording on the PBX."""
+    ) -> tuple[str, str]:
+        """Record into `name`.`fmt`: (the recording's path on the PBX, the escape digit that
+        stopped it or "")."""
         line = command_line("RECORD FILE", args=(name, fmt, escape_digits)) + f" {timeout_ms}"
         if silence_s > 0:
             line += f" s={silence_s}"
@@ -148,7 +149,8 @@ class AgiChannel:
             raise ChannelHungUp("hung up while recording", reply)
         if reply.result == "-1":
             raise AgiCommandFailed(reply)
-        return f"{name}.{fmt}"
+        code = reply.result_int or 0
+        return f"{name}.{fmt}", chr(code) if code > 0 else ""
 
     async def exec_(self, app: str, args: str = "") -> int:
         """Run a dialplan application; its return code (-2: no such application)."""

@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 SIP_HEADERS = ("X-CC-Context", "X-CC-Handoff", "X-CC-Hops")
 # Refuse partners' calls when a newcomer would wait more than this share of our limit.
 ADMIT_SHARE = 0.6
+# Our menus and operators speak Russian; a call passed on keeps the language it came with.
+DEFAULT_LANGUAGE = "ru"
 
 
 class FederationLink:
@@ -45,6 +47,7 @@ class FederationLink:
         max_hops: int,
         on_overflow: Callable[[str, str], None] | None = None,
         on_inbound: Callable[[str, Arrival], None] | None = None,
+        on_handed_over_outcome: Callable[[str, str, str, float], None] | None = None,
     ) -> None:
         self.rt = runtime
         self.center_id = center_id
@@ -55,6 +58,8 @@ class FederationLink:
         self._on_overflow = on_overflow or (lambda _partner, _direction: None)
         # (call id, how it came) for the operator's screen pop.
         self._on_inbound = on_inbound or (lambda _call_id, _arrival: None)
+        # (partner, direction, outcome, wait) of each handed-over call once its fate is known.
+        self._on_handed_over_outcome = on_handed_over_outcome or (lambda *_args: None)
 
     def attach(self, federation: Federation) -> None:
         self.federation = federation
@@ -74,14 +79,22 @@ class FederationLink:
 
     def capacity(self, now: float) -> LocalCapacity:
         state = self.rt.engine.state
-        queue = state.queue(self.rt.engine.config.queues[0].name)
-        predicted = state.predict(queue, len(queue.waiting) + 1)
+        config = self.rt.engine.config
+        predicted = self._newcomer_wait(config.queues[0].name)
+        # Topics routed to queues of their own get that queue's wait; the rest share the default.
+        topics = {topic: round(self._newcomer_wait(q), 1) for topic, q in config.topic_queues}
         free = sum(state.operators.free.values())
         return LocalCapacity(
             accepting=self.admission_reason(predicted) is None,
             free_operators=free,
             predicted_wait_s=round(predicted, 1),
+            topic_wait_s=topics,
         )
+
+    def _newcomer_wait(self, queue_name: str) -> float:
+        state = self.rt.engine.state
+        queue = state.queue(queue_name)
+        return state.predict(queue, len(queue.waiting) + 1)
 
     def admission_reason(self, predicted_wait_s: float) -> str | None:
         limit = self.rt.engine.config.queues[0].limit_s
@@ -91,7 +104,9 @@ class FederationLink:
         return self.admission_reason(self.capacity(now).predicted_wait_s)
 
     def on_update(self, capacity: PartnerCapacity) -> None:
-        refusal = self.federation.refusal(capacity.partner_id) if self.federation else None
+        federation = self.federation
+        refusal = federation.refusal(capacity.partner_id) if federation else None
+        partner = federation.config.partners.get(capacity.partner_id) if federation else None
         self.rt.runner.feed(
             m.PartnerCapacityUpdated(
                 partner=capacity.partner_id,
@@ -99,6 +114,8 @@ class FederationLink:
                 free_operators=capacity.free_operators,
                 accepting=capacity.available and refusal is None,
                 max_hops=self.max_hops,
+                priority=partner.priority if partner else 0,
+                topic_waits=tuple(sorted(capacity.topic_wait_s.items())),
             )
         )
 
@@ -106,6 +123,7 @@ class FederationLink:
 
     def on_outcome(self, handoff: OutboundHandoff, outcome: HandoffOutcome) -> None:
         """The partner told us what became of a call we sent it: kept with the call."""
+        self._on_handed_over_outcome(handoff.partner_id, "out", outcome.outcome, outcome.wait_s)
         self.rt.recorder.partner_outcome(
             handoff.request.call_ref,
             handoff.partner_id,
@@ -122,6 +140,11 @@ class FederationLink:
             caller_number=caller,
             topic=cmd.topic,
             origin_center=previous.request.origin_center if previous else self.center_id,
+            # What the caller already chose in our menus (and, for a call that came to us from
+            # another center, what they chose there) travels on to the partner's operator.
+            ivr_choices=self.rt.ivr_choices.get(cmd.call_id, ())
+            or (previous.request.ivr_choices if previous else ()),
+            language=previous.request.language if previous else DEFAULT_LANGUAGE,
             history_ref=f"{self.center_id}:{cmd.call_id}",
             hops=previous.hops_after if previous else (),
         )
@@ -152,6 +175,7 @@ class FederationLink:
             return None
         self.inbound[call_id] = context
         request = context.request
+        self.rt.recorder.overflow_sender(call_id, context.sender)
         self._on_overflow(context.sender, "in")
         self._on_inbound(call_id, arrival_of(context))
         return request.topic, len(context.hops_after), request.origin_center
@@ -161,6 +185,8 @@ class FederationLink:
             if isinstance(output, ev.CallCompleted) and output.call_id in self.inbound:
                 context = self.inbound.pop(output.call_id)
                 outcome = _OUTCOMES.get(output.outcome.value)
+                if outcome is not None:
+                    self._on_handed_over_outcome(context.sender, "in", outcome, output.wait_s)
                 if outcome is not None and self.federation is not None:
                     self.rt.tasks.spawn(
                         self.federation.report_outcome(context.token, outcome, output.wait_s),

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from callcenter.ivr.channel import ChannelHungUp as IvrHungUp
-from callcenter.pbx.agi import AgiChannel, AgiError
+from callcenter.ivr.channel import Recording
+from callcenter.pbx.agi import AgiChannel, AgiCommandFailed, AgiError
 from callcenter.pbx.agi import ChannelHungUp as AgiHungUp
+
+log = logging.getLogger(__name__)
 
 _FROM_REQUEST = {
     "CALLERID(num)": lambda ch: ch.request.callerid,
@@ -30,11 +35,17 @@ class AgiIvrChannel:
 
     async def record_file(
         self, name: str, fmt: str, escape_digits: str, timeout_ms: int, silence_s: int
-    ) -> str:
+    ) -> Recording:
         try:
-            return await self._channel.record_file(name, fmt, escape_digits, timeout_ms, silence_s)
+            path, digit = await self._channel.record_file(
+                name, fmt, escape_digits, timeout_ms, silence_s
+            )
         except AgiHungUp as exc:
             raise IvrHungUp(str(exc)) from exc
+        except AgiCommandFailed as exc:  # e.g. a full disk: the caller answers by keys instead
+            log.warning("RECORD FILE %s failed: %s", name, exc)
+            return Recording("")
+        return Recording(path, digit)
 
     async def set_variable(self, name: str, value: str) -> None:
         try:

@@ -9,7 +9,6 @@ from callcenter.ivr.portal import Booking, Portal, Slot
 from callcenter.ivr.services import FaqAnswer
 from callcenter.runtime.engine_runner import EngineRunner
 from callcenter.scripting import KnowledgeBase, KnowledgeBaseError
-from callcenter.speech.prompts import faq_prompt_id
 from queue_engine import events as e
 from queue_engine import messages as m
 from queue_engine.model.operators import OperatorState
@@ -40,7 +39,8 @@ class CallIvrServices:
             entry = self._kb.faq(faq_id)
         except KnowledgeBaseError:
             return None
-        return FaqAnswer(text=entry.answer, prompt_id=faq_prompt_id(faq_id))
+        # Played through `speak`: audio named by the text, built ahead by `prompts build`.
+        return FaqAnswer(text=entry.answer, prompt_id=None)
 
     async def application_status(self, number: str) -> str | None:
         status = await self._portal.application_status(number)

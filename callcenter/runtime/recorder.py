@@ -151,7 +151,12 @@ class Recorder:
         self, call_id: str, partner: str, outcome: str, wait_s: float, at: float
     ) -> None:
         """What the partner reported of a call we overflowed to it."""
+        self._call(CallRecord(id=call_id, partner_outcome=outcome, partner_wait_s=wait_s))
         self._event(call_id, at, "partner_outcome", partner=partner, outcome=outcome, wait_s=wait_s)
+
+    def overflow_sender(self, call_id: str, partner: str) -> None:
+        """The partner that handed this call to us (the origin may be further back)."""
+        self._call(CallRecord(id=call_id, overflow_partner=partner, overflow_direction="in"))
 
     def _offer(self, cmd: c.OfferCallback, at: float) -> None:
         self._event(cmd.call_id, at, "callback_offer", number=cmd.number)

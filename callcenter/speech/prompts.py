@@ -3,7 +3,9 @@
 `build_prompts(texts, sounds_dir, ...)` synthesises each prompt id's Russian text and writes
 `<sounds_dir>/<prompt id>.wav|.sln`. A manifest (`prompts-manifest.json`) keeps a hash of
 engine, formats and text per prompt id; a prompt whose hash and files are unchanged is skipped.
-`PromptSpeaker` does the same at run time for dynamic text (statuses, slots), cached by hash.
+`PromptSpeaker` does the same at run time for dynamic text (statuses, slots, FAQ answers), cached
+by hash: a prompt id names its text, so an edited FAQ answer gets new audio and never plays stale.
+`callcenter prompts build` warms that cache for every FAQ answer of the knowledge base.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from callcenter.speech.synth import FORMATS, Synthesizer, to_asterisk
+from callcenter.speech.synth import FORMATS, SynthesisError, Synthesizer, to_asterisk
+
+log = logging.getLogger(__name__)
 
 MANIFEST = "prompts-manifest.json"
 
@@ -64,11 +69,6 @@ def synthesize_to(
         to_asterisk(raw, out_base, formats)
 
 
-def faq_prompt_id(faq_id: str) -> str:
-    """Prompt id (file name) of a FAQ answer's audio."""
-    return f"faq_{faq_id}"
-
-
 class PromptSpeaker:
     """`IvrServices.speak`: synthesise dynamic text once into the sounds directory."""
 
@@ -92,7 +92,11 @@ class PromptSpeaker:
         prompt_id = self.prompt_id(text)
         if not _has_audio(self._dir, prompt_id, self._formats):
             out = self._dir / prompt_id
-            await asyncio.to_thread(synthesize_to, self._synth, text, out, self._formats)
+            try:
+                await asyncio.to_thread(synthesize_to, self._synth, text, out, self._formats)
+            except (SynthesisError, OSError) as exc:
+                # The call goes on: Asterisk skips a missing sound, the menu continues after it.
+                log.warning("no audio for prompt %s: %s", prompt_id, exc)
         return prompt_id
 
 

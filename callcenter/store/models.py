@@ -81,6 +81,8 @@ class CallRow(Base):
     script_path: Mapped[list[Any] | None]
     result_code: Mapped[str | None] = mapped_column(CODE)
     survey_rating: Mapped[int | None] = mapped_column(Integer)
+    partner_outcome: Mapped[str | None] = mapped_column(String(16))
+    partner_wait_s: Mapped[float | None]
     updated_at: Mapped[float | None]
 
 
@@ -281,3 +283,14 @@ class NotifyAttemptRow(Base):
     reason: Mapped[int | None] = mapped_column(Integer)  # OriginateResponse Reason
     action_id: Mapped[str | None] = mapped_column(String(100))
     uniqueid: Mapped[str | None] = mapped_column(ID)
+
+
+class ApplicationRow(Base):
+    """A citizen's application at an agency as the regional portal last told us its state."""
+
+    __tablename__ = "applications"
+
+    number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)  # what the IVR says about it, in Russian
+    updated_at: Mapped[float]

@@ -17,6 +17,7 @@ CALL_OUTCOMES = ("answered", "abandoned", "overflowed", "callback", "ivr", "fail
 # "automatic" is the reports' word for the night mode; both are accepted.
 CALL_MODES = ("day", "night", "automatic", "emergency")
 OVERFLOW_DIRECTIONS = ("in", "out")
+PARTNER_OUTCOMES = ("answered", "abandoned", "callback")
 CALLBACK_STATUSES = ("pending", "claimed", "dialing", "done", "failed", "cancelled")
 FINAL_CALLBACK_STATUSES = ("done", "failed", "cancelled")
 ATTEMPT_RESULTS = ("answered", "no_answer", "busy", "failed")
@@ -73,6 +74,9 @@ class CallRecord:
     script_path: tuple[Any, ...] | None = None
     result_code: str | None = None
     survey_rating: int | None = None
+    # For a call we overflowed: what the partner reported became of it, and its wait there.
+    partner_outcome: str | None = None
+    partner_wait_s: float | None = None
 
     def validate(self) -> None:
         if not self.id:
@@ -80,6 +84,7 @@ class CallRecord:
         check_choice("mode", self.mode, CALL_MODES)
         check_choice("outcome", self.outcome, CALL_OUTCOMES)
         check_choice("overflow_direction", self.overflow_direction, OVERFLOW_DIRECTIONS)
+        check_choice("partner_outcome", self.partner_outcome, PARTNER_OUTCOMES)
         if self.survey_rating is not None and not 1 <= self.survey_rating <= 5:
             raise InvalidRecord("survey_rating: must be 1..5")
         if self.hops is not None and self.hops < 0:
@@ -222,3 +227,22 @@ class CitizenHistory:
     name: str | None
     calls: tuple[CallRecord, ...]
     appeals: tuple[Appeal, ...]
+
+
+APPLICATION_STATUSES = ("received", "in_progress", "ready", "rejected")
+
+
+@dataclass(frozen=True)
+class ApplicationRecord:
+    """An application's status as the portal gives it, kept for lookups by phone (IVR)."""
+
+    number: str
+    status: str
+    text: str
+
+    def validate(self) -> None:
+        if not self.number.strip():
+            raise InvalidRecord("number: empty")
+        check_choice("status", self.status, APPLICATION_STATUSES)
+        if not self.text.strip():
+            raise InvalidRecord("text: empty")

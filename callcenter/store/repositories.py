@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.store.db import make_engine, make_sessions
 from callcenter.store.repo_admin import AuditRepository, OperatorRepository
+from callcenter.store.repo_applications import ApplicationRepository
 from callcenter.store.repo_callbacks import CallbackNotFound, CallbackRepository
 from callcenter.store.repo_calls import CallRepository
 from callcenter.store.repo_citizens import CitizenRepository, canonical_phone, phone_variants
@@ -26,6 +27,7 @@ from callcenter.store.repo_scripts import ScriptRepository
 from callcenter.store.repo_workplace import WorkplaceRecord, WorkplaceRepository
 
 __all__ = [
+    "ApplicationRepository",
     "AuditRepository",
     "CallRepository",
     "CallbackNotFound",
@@ -54,6 +56,7 @@ class Store:
     scripts: ScriptRepository
     notify: NotifyRepository
     workplace: WorkplaceRepository
+    applications: ApplicationRepository
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -81,4 +84,5 @@ def open_store(
         scripts=ScriptRepository(sessions=sessions, clock=clock),
         notify=NotifyRepository(sessions=sessions, clock=clock),
         workplace=WorkplaceRepository(sessions=sessions, clock=clock, region=region),
+        applications=ApplicationRepository(sessions=sessions, clock=clock),
     )

@@ -9,6 +9,11 @@ use exactly these names:
 - callcenter_queue_wait_seconds{queue}             histogram, wait of each finished call
 - callcenter_calls_total{queue,outcome}            counter, outcome in `OUTCOMES`
 - callcenter_overflow_total{partner,direction}     counter, direction "out" | "in"
+- callcenter_overflow_outcomes_total{partner,direction,outcome}  counter: what became of a call
+  handed over ("out": as the partner reported back; "in": here), outcome answered | abandoned |
+  callback
+- callcenter_overflow_wait_seconds{partner,direction}  histogram, the wait at the center that
+  answered (or lost) the handed-over call
 - callcenter_queue_waiting_calls{queue}            gauge
 - callcenter_queue_longest_wait_seconds{queue}     gauge
 - callcenter_queue_limit_seconds{queue}            gauge
@@ -60,6 +65,14 @@ class Metrics:
         self.overflow = PromCounter(
             "callcenter_overflow", "Overflow hand-overs", ["partner", "direction"], registry=r
         )
+        self.overflow_outcomes = PromCounter(
+            "callcenter_overflow_outcomes", "What became of handed-over calls",
+            ["partner", "direction", "outcome"], registry=r,
+        )  # fmt: skip
+        self.overflow_wait = Histogram(
+            "callcenter_overflow_wait_seconds", "Wait of handed-over calls where they were served",
+            ["partner", "direction"], buckets=WAIT_BUCKETS, registry=r,
+        )  # fmt: skip
         self._labelled: list[Gauge] = []
         g = self._gauge
         self.waiting = g("callcenter_queue_waiting_calls", "Callers waiting", ["queue"])
@@ -98,6 +111,14 @@ class Metrics:
         if direction not in ("out", "in"):
             raise ValueError(f"unknown direction {direction!r}")
         self.overflow.labels(partner=partner, direction=direction).inc()
+
+    def observe_overflow_outcome(
+        self, partner: str, direction: str, outcome: str, wait_s: float
+    ) -> None:
+        if direction not in ("out", "in"):
+            raise ValueError(f"unknown direction {direction!r}")
+        self.overflow_outcomes.labels(partner=partner, direction=direction, outcome=outcome).inc()
+        self.overflow_wait.labels(partner=partner, direction=direction).observe(max(wait_s, 0.0))
 
     def set_from_snapshot(self, snapshot: Snapshot) -> None:
         for gauge in self._labelled:  # series of vanished queues/partners must go

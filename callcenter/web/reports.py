@@ -13,7 +13,9 @@ Definitions (one row per call that reached the engine):
 - ASA = mean wait of answered calls; AHT = mean talk time of answered calls;
 - abandoned: outcome "abandoned"; callbacks requested: outcome "callback", on time:
   `callback_on_time` is True;
-- overflow out: outcome "overflowed" (direction "out"); overflow in: `overflow_direction` "in";
+- overflow out: outcome "overflowed" (direction "out"); of those, answered at the partner and
+  the mean wait there, as the partner reported back (`partner_outcome`, `partner_wait_s`);
+- overflow in: `overflow_direction` "in"; of those, answered here and their ASA;
 - IVR (automatic mode): outcome "ivr", the call was served by self-service without an operator;
 - surveys: count and mean of `survey_rating` (1..5) and the count per rating.
 """
@@ -48,6 +50,8 @@ class CallRow:
     callback_on_time: bool | None = None
     survey_rating: int | None = None
     survey_answers: tuple[tuple[str, str], ...] = ()  # (question, answer)
+    partner_outcome: str | None = None  # reported back by the partner we overflowed to
+    partner_wait_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,10 @@ class ReportLine:
     callbacks_on_time: int
     overflow_out: int
     overflow_in: int
+    overflow_out_answered: int
+    overflow_out_wait_s: float | None
+    overflow_in_answered: int
+    overflow_in_asa_s: float | None
     ivr_served: int
     surveys: int
     survey_avg: float | None
@@ -95,6 +103,8 @@ def summarize(key: str, rows: list[CallRow]) -> ReportLine:
     offered = sum(1 for r in rows if r.outcome != "ivr")
     in_limit = sum(1 for r in answered if r.answered_within_limit)
     ratings = [r.survey_rating for r in rows if r.survey_rating is not None]
+    sent = [r for r in rows if r.outcome == "overflowed"]
+    received_answered = [r for r in answered if r.overflow_direction == "in"]
     counts = tuple(ratings.count(n) for n in range(1, 6))
     return ReportLine(
         key=key,
@@ -107,8 +117,12 @@ def summarize(key: str, rows: list[CallRow]) -> ReportLine:
         abandoned=sum(1 for r in rows if r.outcome == "abandoned"),
         callbacks_requested=sum(1 for r in rows if r.outcome == "callback"),
         callbacks_on_time=sum(1 for r in rows if r.callback_on_time is True),
-        overflow_out=sum(1 for r in rows if r.outcome == "overflowed"),
+        overflow_out=len(sent),
         overflow_in=sum(1 for r in rows if r.overflow_direction == "in"),
+        overflow_out_answered=sum(1 for r in sent if r.partner_outcome == "answered"),
+        overflow_out_wait_s=_mean([r.partner_wait_s for r in sent if r.partner_wait_s is not None]),
+        overflow_in_answered=len(received_answered),
+        overflow_in_asa_s=_mean([r.wait_s for r in received_answered]),
         ivr_served=sum(1 for r in rows if r.outcome == "ivr"),
         surveys=len(ratings),
         survey_avg=_mean([float(x) for x in ratings]),

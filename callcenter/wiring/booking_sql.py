@@ -71,8 +71,9 @@ class SqlBooking:
 
 
 class SqlPortal:
-    """The IVR's `Portal`: statuses and offered slots from the regional portal (here its local
-    stand-in), bookings in our database."""
+    """The IVR's `Portal`: offered slots from the regional portal (here its local stand-in);
+    applications' statuses and bookings in our database. `seed()` copies the stand-in's
+    statuses into the database, as the production adapter would on each portal update."""
 
     def __init__(
         self, portal: InMemoryPortal, store: Store, *, reference: Callable[[], str] | None = None
@@ -81,8 +82,16 @@ class SqlPortal:
         self._store = store
         self._reference = reference or (lambda: f"{secrets.randbelow(10**6):06d}")
 
+    async def seed(self) -> int:
+        return await self._store.applications.upsert(
+            records.ApplicationRecord(a.number, a.status, a.text) for a in self._portal.applications
+        )
+
     async def application_status(self, number: str) -> ApplicationStatus | None:
-        return await self._portal.application_status(number)
+        stored = await self._store.applications.get(number)
+        if stored is None:
+            return None
+        return ApplicationStatus(stored.number, stored.status, stored.text)
 
     async def free_slots(self, service: str) -> list[PortalSlot]:
         offered = await self._portal.free_slots(service)

@@ -40,10 +40,13 @@ def call_row(record: CallRecord, limit_of: Callable[[str], float]) -> CallRow:
         wait_s=wait,
         talk_s=record.talk_s or 0.0,
         answered_within_limit=outcome == "answered" and wait <= limit_of(queue),
-        # Calls partners sent us are counted under the center they came from.
+        # Calls partners sent us are counted under the partner that sent them (older records
+        # without it, under the center where the caller dialled).
         overflow_partner=record.overflow_partner or record.origin_center,
         overflow_direction=record.overflow_direction,
         survey_rating=record.survey_rating,
+        partner_outcome=record.partner_outcome,
+        partner_wait_s=record.partner_wait_s,
     )
 
 

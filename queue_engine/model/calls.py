@@ -34,6 +34,8 @@ class Call:
     topic: str
     arrived_at: float
     hops: int = 0
+    # The center where the caller dialled, for a call a partner sent us: never sent back there.
+    origin: str = ""
     stage: CallStage = CallStage.ARRIVED
     queue: str = ""
     priority: int = 0

@@ -60,7 +60,7 @@ async def test_agi_media_commands_follow_the_caller_script(
             "digit": "2",
             "number": "89991234567",
             "none": "",
-            "path": "voicemail/msg1.wav",
+            "path": ("voicemail/msg1.wav", ""),
             "missing": None,
         }
         assert (tmp_path / "voicemail" / "msg1.wav").read_bytes() == b"RIFF-fake-wave"

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
+import aiohttp
 import pytest
 from live_center import Center, free_port, live_center, local_epoch
 
@@ -121,6 +122,11 @@ async def partner_line(center: Center, partner: str) -> ReportLine:
     return next(line for line in lines if line.key == partner)
 
 
+async def metrics_text(center: Center) -> str:
+    async with aiohttp.ClientSession() as http, http.get(f"{center.url}/metrics") as response:
+        return await response.text()
+
+
 def inbound_calls(center: Center) -> list[str]:
     return [t.uniqueid for t in center.emulator.truth.all() if t.caller == "+79165550000"]
 
@@ -150,6 +156,10 @@ async def test_overload_at_a_goes_to_b_before_40_s_with_its_context(
         assert shown["Центр обращения"] == "center-a"
         assert shown["История звонков"] == f"center-a:{uid}"
         assert shown["Переходов между центрами"] == "1"
+        # What the caller chose in A's menu travels with the call.
+        assert shown["Тема"] == "passport"
+        assert shown["Выбор в меню"] == ", ".join(pop["arrival"]["ivr_choices"])
+        assert pop["arrival"]["ivr_choices"]
 
         mine = a.emulator.truth.get(uid)
         assert mine is not None
@@ -162,6 +172,7 @@ async def test_overload_at_a_goes_to_b_before_40_s_with_its_context(
         assert received is not None
         assert (received.origin_center, received.hops) == ("center-a", 1)
         assert received.overflow_direction == "in"
+        assert received.overflow_partner == "center-a"  # who handed it over
         # The engine raised its priority and the operator's screen pop names where it came from.
         call = b.runtime.engine.call(remote.uniqueid)
         assert call is None or call.hops == 1
@@ -188,8 +199,18 @@ async def test_overload_at_a_goes_to_b_before_40_s_with_its_context(
         assert [(r["partner"], r["outcome"]) for r in await reported()] == [
             ("center-b", "answered")
         ]
-        assert (await partner_line(a, "center-b")).overflow_out == 1
-        assert (await partner_line(b, "center-a")).overflow_in == 1
+        kept = await a.store.calls.get_call(uid)
+        assert kept is not None
+        assert kept.partner_outcome == "answered"
+        assert kept.partner_wait_s is not None
+        sent_line, received_line = (
+            await partner_line(a, "center-b"),
+            await partner_line(b, "center-a"),
+        )
+        assert (sent_line.overflow_out, sent_line.overflow_out_answered) == (1, 1)
+        assert sent_line.overflow_out_wait_s == pytest.approx(kept.partner_wait_s)
+        assert (received_line.overflow_in, received_line.overflow_in_answered) == (1, 1)
+        assert 'outcome="answered",partner="center-b"' in await metrics_text(a)
 
 
 async def test_b_near_its_limit_refuses_and_a_offers_a_callback(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from callcenter.ivr.channel import ChannelHungUp
+from callcenter.ivr.channel import ChannelHungUp, Recording
 from callcenter.ivr.menu_check import check_menu
 from callcenter.ivr.menu_parse import parse_menu
 from callcenter.ivr.menus import Menu
@@ -42,7 +42,7 @@ MENU = {
 class RecordingCaller:
     """Speaks the given recordings when asked to record, then presses `digits`."""
 
-    recordings: list[Path]
+    recordings: list[Path | Recording]
     digits: list[str] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
     variables: dict[str, str] = field(default_factory=dict)
@@ -59,11 +59,12 @@ class RecordingCaller:
 
     async def record_file(
         self, name: str, fmt: str, escape_digits: str, timeout_ms: int, silence_s: int
-    ) -> str:
+    ) -> Recording:
         self.log.append(f"record {name}.{fmt}")
         if not self.recordings:
             raise ChannelHungUp
-        return str(self.recordings.pop(0))
+        made = self.recordings.pop(0)
+        return made if isinstance(made, Recording) else Recording(str(made))
 
     async def set_variable(self, name: str, value: str) -> None:
         self.variables[name] = value
@@ -153,3 +154,20 @@ async def test_a_missing_recording_falls_back_to_dtmf(
     assert session.outcome == "to_operator"
     assert session.path[0].via == "dtmf"
     assert session.phrases == ()
+
+
+async def test_a_key_pressed_while_recording_answers_the_menu(recognizer: VoskRecognizer) -> None:
+    caller = RecordingCaller(recordings=[Recording("ivr-v5-0.wav", digit="1")])
+    session = await runner(recognizer).run(caller, call_id="v5")
+    assert session.outcome == "to_operator"
+    assert (session.path[0].input, session.path[0].via) == ("1", "dtmf")
+    assert session.phrases == ()  # nothing was sent to the recogniser
+    assert not any(entry.startswith("get_data") for entry in caller.log)
+
+
+async def test_a_recording_that_failed_falls_back_to_dtmf(recognizer: VoskRecognizer) -> None:
+    caller = RecordingCaller(recordings=[Recording("")], digits=["1"])
+    session = await runner(recognizer).run(caller, call_id="v6")
+    assert session.outcome == "to_operator"
+    assert session.path[0].via == "dtmf"
+    assert "get_data press" in caller.log

@@ -8,17 +8,13 @@ import wave
 from pathlib import Path
 
 import pytest
-import yaml
 
 from callcenter.cli import main
 from callcenter.ivr.menus import all_prompt_texts, load_menus, shipped_menus_dir
+from callcenter.runtime.ivr_services import CallIvrServices
+from callcenter.scripting import OperatorGuide
 from callcenter.speech import audio
-from callcenter.speech.prompts import (
-    MANIFEST,
-    PromptSpeaker,
-    build_prompts,
-    faq_prompt_id,
-)
+from callcenter.speech.prompts import MANIFEST, PromptSpeaker, build_prompts
 from callcenter.speech.synth import (
     EspeakSynthesizer,
     FestivalSynthesizer,
@@ -44,12 +40,45 @@ def assert_asterisk_audio(sounds: Path, prompt_id: str) -> None:
     assert (sounds / f"{prompt_id}.sln").stat().st_size == frames * 2
 
 
-def test_every_shipped_prompt_has_audio_after_a_build(tmp_path: Path) -> None:
+def faq_ids_the_menus_play() -> set[str]:
+    return {
+        str(node.params["faq_id"])
+        for menu in load_menus(shipped_menus_dir()).values()
+        for node in menu.nodes.values()
+        if node.action == "faq_answer"
+    }
+
+
+async def test_every_shipped_prompt_and_faq_answer_has_audio_after_a_build(
+    tmp_path: Path,
+) -> None:
     code = main(["prompts", "build", "--sounds-dir", str(tmp_path)])
     assert code == 0
     texts = all_prompt_texts(load_menus(shipped_menus_dir()))
     for prompt_id in texts:
         assert_asterisk_audio(tmp_path, prompt_id)
+    # The FAQ answers the menus play are found by the engine's speaker without synthesis.
+    knowledge = OperatorGuide.load().knowledge_base
+    speaker = PromptSpeaker(sounds_dir=tmp_path, synthesizer=ESPEAK)
+    played = faq_ids_the_menus_play()
+    assert played
+    before = stamps(tmp_path)
+    for faq_id in played:
+        answer = await services(knowledge, speaker).faq_answer(faq_id)
+        assert answer is not None
+        prompt_id = await speaker.speak(answer.text)
+        assert_asterisk_audio(tmp_path, prompt_id)
+    assert stamps(tmp_path) == before
+
+
+def stamps(directory: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in directory.iterdir()}
+
+
+def services(knowledge: object, speaker: PromptSpeaker) -> CallIvrServices:
+    return CallIvrServices(
+        call_id="c1", runner=None, knowledge=knowledge, portal=None, speak=speaker.speak
+    )  # type: ignore[arg-type]
 
 
 def test_second_build_does_nothing_and_a_changed_text_rebuilds_only_it(tmp_path: Path) -> None:
@@ -75,20 +104,45 @@ def test_a_deleted_file_or_a_new_voice_rebuilds(tmp_path: Path) -> None:
     assert sorted(build_prompts(SMALL, tmp_path, synthesizer=faster).built) == ["a", "b", "c"]
 
 
-def test_faq_answers_are_built_from_a_mapping(tmp_path: Path) -> None:
-    faq = tmp_path / "faq.yaml"
-    faq.write_text(
-        yaml.safe_dump({"passport_replace": "Паспорт меняют в МФЦ."}, allow_unicode=True)
+def test_faq_answers_come_from_the_given_knowledge_base(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    answer = "Паспорт меняют в МФЦ."
+    (kb / "faq.csv").write_text(
+        f"id,question,answer,topic\nfaq.p,Где поменять паспорт?,{answer},passport\n",
+        encoding="utf-8",
     )
     menus = tmp_path / "menus"
     menus.mkdir()
     shutil.copy(shipped_menus_dir() / "survey.yaml", menus)
     sounds = tmp_path / "sounds"
     args = ["prompts", "build", "--sounds-dir", str(sounds), "--menus-dir", str(menus)]
-    assert main([*args, "--faq", str(faq), "--formats", "sln"]) == 0
-    assert (sounds / f"{faq_prompt_id('passport_replace')}.sln").stat().st_size > 8000
+    assert main([*args, "--kb-dir", str(kb), "--formats", "sln"]) == 0
+    speaker = PromptSpeaker(sounds_dir=sounds, synthesizer=ESPEAK, formats=("sln",))
+    assert (sounds / f"{speaker.prompt_id(answer)}.sln").stat().st_size > 8000
     assert (sounds / "survey_rating.sln").is_file()
     assert not (sounds / "survey_rating.wav").exists()
+
+
+def test_a_broken_knowledge_base_fails_the_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "faq.csv").write_text("id,question\nx,y\n", encoding="utf-8")
+    args = ["prompts", "build", "--sounds-dir", str(tmp_path / "s"), "--kb-dir", str(tmp_path)]
+    assert main(args) == 1
+    assert "faq.csv" in capsys.readouterr().err
+
+
+async def test_speaking_without_a_synthesiser_keeps_the_call_going(tmp_path: Path) -> None:
+    class Broken:
+        identity = "broken"
+
+        def synthesize(self, text: str, out_wav: Path) -> None:
+            raise SynthesisError("espeak-ng is not installed")
+
+    speaker = PromptSpeaker(sounds_dir=tmp_path, synthesizer=Broken())
+    assert await speaker.speak("Текст.") == speaker.prompt_id("Текст.")
+    assert stamps(tmp_path) == {}
 
 
 def test_a_broken_menu_fails_the_command_with_the_file_named(

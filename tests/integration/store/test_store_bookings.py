@@ -11,6 +11,7 @@ import pytest
 
 from callcenter.ivr.portal import ApplicationStatus, InMemoryPortal
 from callcenter.ivr.portal import Slot as PortalSlot
+from callcenter.store.records import ApplicationRecord, InvalidRecord
 from callcenter.store.repositories import Store
 from callcenter.web.errors import Conflict
 from callcenter.web.workplace_model import Slot
@@ -79,4 +80,24 @@ async def test_the_ivr_books_through_the_database(store: Store) -> None:
     second = await again.book("s2", "+79160000000")
     assert second is not None
     assert second.reference == "000002"  # "000001" was taken: a new one was drawn
-    assert (await again.application_status("1001")) is not None
+
+
+async def test_statuses_are_looked_up_in_the_database(store: Store) -> None:
+    now = datetime(2026, 11, 24, 2, 0, tzinfo=MSK)
+    first = [ApplicationStatus("1001", "in_progress", "Рассматривается.")]
+    ivr = SqlPortal(InMemoryPortal(applications=first, slots=[], clock=lambda: now), store)
+    assert await ivr.application_status("1001") is None  # nothing stored yet
+    assert await ivr.seed() == 1
+    assert await ivr.application_status(" 1001 ") == first[0]
+    # The portal reports news: the stored status follows; another node reads the same.
+    ready = [ApplicationStatus("1001", "ready", "Документы готовы.")]
+    assert (
+        await SqlPortal(
+            InMemoryPortal(applications=ready, slots=[], clock=lambda: now), store
+        ).seed()
+        == 1
+    )
+    assert await ivr.application_status("1001") == ready[0]
+    assert await ivr.application_status("9999") is None
+    with pytest.raises(InvalidRecord, match="status"):
+        await store.applications.upsert([ApplicationRecord("1002", "lost", "?")])

@@ -23,7 +23,7 @@ from callcenter.store.db import make_engine
 from callcenter.store.migrate import current_revision, migrate
 from callcenter.store.models import Base
 
-HEAD = "0005"  # the newest revision under callcenter/store/migrations/versions
+HEAD = "0007"  # the newest revision under callcenter/store/migrations/versions
 
 
 def _diff(connection: Connection) -> list[Any]:

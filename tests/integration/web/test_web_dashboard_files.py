@@ -31,6 +31,7 @@ def exported_names() -> set[str]:
     m = Metrics()
     m.observe_call_finished("q", "answered", 1.0)
     m.observe_overflow("p", "out")
+    m.observe_overflow_outcome("p", "out", "answered", 5.0)
     snap = Snapshot(
         taken_at=100.0, mode="day",
         queues=(QueueView("q", 40, waiting=(WaitingCaller("c", "*1", 90.0, 1),)),),

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from callcenter.ivr.channel import ChannelHungUp
+from callcenter.ivr.channel import ChannelHungUp, Recording
 from callcenter.ivr.portal import Booking, Slot
 from callcenter.ivr.services import FaqAnswer
 
@@ -16,13 +16,13 @@ class ScriptedChannel:
     """A caller who answers each `get_data` with the next scripted digits ("" = silence).
 
     `barge_in` maps a sound name to the key pressed while it plays (only if it is an escape
-    digit). `recordings` are the files `record_file` returns, in order. When the caller's
-    script runs out, the caller hangs up, as a real one would.
+    digit). `recordings` are what `record_file` gives (a path, or a `Recording`), in order.
+    When the caller's script runs out, the caller hangs up, as a real one would.
     """
 
     digits: list[str] = field(default_factory=list)
     barge_in: dict[str, str] = field(default_factory=dict)
-    recordings: list[str] = field(default_factory=list)
+    recordings: list[str | Recording] = field(default_factory=list)
     variables: dict[str, str] = field(default_factory=dict)
     log: list[tuple[str, str]] = field(default_factory=list)
 
@@ -39,11 +39,12 @@ class ScriptedChannel:
 
     async def record_file(
         self, name: str, fmt: str, escape_digits: str, timeout_ms: int, silence_s: int
-    ) -> str:
+    ) -> Recording:
         self.log.append(("record", f"{name}.{fmt}"))
         if not self.recordings:
             raise ChannelHungUp("caller hung up")
-        return self.recordings.pop(0)
+        made = self.recordings.pop(0)
+        return made if isinstance(made, Recording) else Recording(made)
 
     async def set_variable(self, name: str, value: str) -> None:
         self.variables[name] = value

@@ -148,7 +148,7 @@ async def replay(data: bytes, offset: int, route: Route) -> tuple[object, list[s
                 "2",
                 "7900",
                 "Иванов (Пётр)",
-                "/var/spool/cc/msg-7.wav",
+                ("/var/spool/cc/msg-7.wav", ""),
                 0,
                 510,
                 (520, "Usage: GET DATA <file to be streamed> [timeout] [max digits]"),

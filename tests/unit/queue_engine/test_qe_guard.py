@@ -85,6 +85,71 @@ def test_best_fresh_accepting_partner_within_hops_takes_the_call(
     assert engine.call("u2") is None
 
 
+def _partner_chosen(engine: Engine, call_id: str, now: float, topic: str = "") -> str:
+    engine.handle(CallArrived(call_id, CALLER, topic), now)
+    out = engine.handle(CallJoinedQueue(call_id, "main"), now)
+    [overflow] = of_type(out, OverflowCall)
+    assert isinstance(overflow, OverflowCall)
+    return overflow.partner
+
+
+def test_waits_about_equal_go_to_the_partner_with_the_higher_priority(
+    make_engine: Callable[..., Engine],
+) -> None:
+    engine = _busy_engine(make_engine)
+    engine.handle(PartnerCapacityUpdated("north", 8.0, 3, True, priority=10), T10)
+    engine.handle(PartnerCapacityUpdated("south", 5.0, 3, True, priority=0), T10)
+    assert _partner_chosen(engine, "u2", T10 + 1) == "north"
+
+
+def test_a_clearly_shorter_wait_beats_priority(make_engine: Callable[..., Engine]) -> None:
+    engine = _busy_engine(make_engine)
+    engine.handle(PartnerCapacityUpdated("north", 20.0, 3, True, priority=10), T10)
+    engine.handle(PartnerCapacityUpdated("south", 5.0, 3, True, priority=0), T10)
+    assert _partner_chosen(engine, "u2", T10 + 1) == "south"
+
+
+def test_equal_partners_share_the_calls_by_recent_load(make_engine: Callable[..., Engine]) -> None:
+    engine = _busy_engine(make_engine)
+    for name in ("north", "south"):
+        engine.handle(PartnerCapacityUpdated(name, 5.0, 5, True), T10)
+    chosen = [_partner_chosen(engine, f"u{i}", T10 + i) for i in range(1, 5)]
+    assert sorted(chosen) == ["north", "north", "south", "south"]
+    assert chosen[0] != chosen[1]
+    # Calls sent long ago no longer count: after the window the tie is settled afresh.
+    window = engine.config.overflow.recent_window_s
+    assert engine.state.recent_overflow(T10 + 5 + window) == {"north": 0, "south": 0}
+
+
+def test_a_partner_fast_on_the_callers_topic_is_chosen_for_it(
+    make_engine: Callable[..., Engine],
+) -> None:
+    engine = _busy_engine(make_engine)
+    engine.handle(PartnerCapacityUpdated("north", 10.0, 3, True), T10)
+    by_topic = (("passport", 2.0), ("housing", 35.0))
+    engine.handle(PartnerCapacityUpdated("south", 30.0, 3, True, topic_waits=by_topic), T10)
+    assert _partner_chosen(engine, "u2", T10 + 1, topic="passport") == "south"
+    assert _partner_chosen(engine, "u3", T10 + 2, topic="housing") == "north"
+    assert _partner_chosen(engine, "u4", T10 + 3, topic="pension") == "north"
+
+
+def test_a_call_is_never_sent_back_to_the_center_it_came_from(
+    make_engine: Callable[..., Engine],
+) -> None:
+    engine = _busy_engine(make_engine, overflow=OverflowPolicy(max_hops=3))
+    engine.handle(PartnerCapacityUpdated("north", 0.0, 5, True, max_hops=3), T10)
+    engine.handle(PartnerCapacityUpdated("south", 20.0, 5, True, max_hops=3), T10)
+    engine.handle(CallArrived("u2", CALLER, hops=1, origin="north"), T10 + 1)
+    out = engine.handle(CallJoinedQueue("u2", "main"), T10 + 1)
+    assert OverflowCall("u2", "south", 2, "") in out
+    # With nowhere else to go, it gets a callback offer, not a trip back.
+    engine.handle(CallArrived("u3", CALLER, hops=1, origin="south"), T10 + 2)
+    engine.handle(PartnerCapacityUpdated("north", 0.0, 5, False, max_hops=3), T10 + 2)
+    out = engine.handle(CallJoinedQueue("u3", "main"), T10 + 2)
+    assert not of_type(out, OverflowCall)
+    assert OfferCallback("u3", CALLER) in out
+
+
 def test_a_refused_handoff_offers_a_callback_and_skips_that_partner(
     make_engine: Callable[..., Engine],
 ) -> None:

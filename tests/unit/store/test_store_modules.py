@@ -50,6 +50,7 @@ def test_every_module_imports_on_its_own() -> None:
 
 def test_public_api_of_repositories_is_pinned() -> None:
     assert sorted(repositories.__all__) == [
+        "ApplicationRepository",
         "AuditRepository",
         "CallRepository",
         "CallbackNotFound",
@@ -59,6 +60,7 @@ def test_public_api_of_repositories_is_pinned() -> None:
         "OperatorRepository",
         "ScriptRepository",
         "Store",
+        "WorkplaceRepository",
         "canonical_phone",
         "open_store",
         "phone_variants",

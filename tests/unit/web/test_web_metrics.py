@@ -71,3 +71,21 @@ def test_gauges_follow_the_snapshot_and_forget_vanished_series() -> None:
     assert s[("callcenter_mode", (("mode", "emergency"),))] == 1
     m.set_from_snapshot(snapshot())
     assert ("callcenter_queue_waiting_calls", q) not in samples(m)
+
+
+def test_handed_over_calls_are_counted_by_partner_direction_and_outcome() -> None:
+    m = Metrics()
+    m.observe_overflow_outcome("north", "out", "answered", 12.0)
+    m.observe_overflow_outcome("north", "out", "abandoned", 70.0)
+    m.observe_overflow_outcome("south", "in", "answered", 3.0)
+    s = samples(m)
+    out = (("direction", "out"), ("partner", "north"))
+    name = "callcenter_overflow_outcomes_total"
+    assert s[(name, (("direction", "out"), ("outcome", "answered"), ("partner", "north")))] == 1
+    assert s[(name, (("direction", "out"), ("outcome", "abandoned"), ("partner", "north")))] == 1
+    assert s[(name, (("direction", "in"), ("outcome", "answered"), ("partner", "south")))] == 1
+    assert s[("callcenter_overflow_wait_seconds_count", out)] == 2
+    assert s[("callcenter_overflow_wait_seconds_sum", out)] == 82.0
+    assert s[("callcenter_overflow_wait_seconds_bucket", (out[0], ("le", "40.0"), out[1]))] == 1
+    with pytest.raises(ValueError, match="direction"):
+        m.observe_overflow_outcome("north", "sideways", "answered", 1.0)

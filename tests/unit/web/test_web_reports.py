@@ -7,7 +7,7 @@ from datetime import UTC, timedelta, timezone
 import pytest
 from web_call_rows import DAY, Q
 
-from callcenter.web.reports import TOTAL, ReportLine, build_report, survey_answers
+from callcenter.web.reports import TOTAL, CallRow, ReportLine, build_report, survey_answers
 
 
 def by_key(lines: list[ReportLine]) -> dict[str, ReportLine]:
@@ -74,3 +74,29 @@ def test_survey_answers_are_counted_per_group() -> None:
         ("op101", Q, "да", 1),
         ("op102", Q, "нет", 1),
     ]
+
+
+def test_partner_lines_show_what_became_of_handed_over_calls() -> None:
+    def row(call_id: str, outcome: str, **kw: object) -> CallRow:
+        base: dict[str, object] = dict(
+            call_id=call_id, arrived_at=0.0, queue="q", topic="t", operator_id=None, mode="day",
+            outcome=outcome, wait_s=0.0, talk_s=0.0, answered_within_limit=False,
+        )  # fmt: skip
+        return CallRow(**{**base, **kw})  # type: ignore[arg-type]
+
+    rows = [
+        row("s1", "overflowed", overflow_partner="north", overflow_direction="out",
+            partner_outcome="answered", partner_wait_s=10.0),
+        row("s2", "overflowed", overflow_partner="north", overflow_direction="out",
+            partner_outcome="abandoned", partner_wait_s=50.0),
+        row("s3", "overflowed", overflow_partner="north", overflow_direction="out"),
+        row("r1", "answered", overflow_partner="north", overflow_direction="in", wait_s=4.0),
+        row("r2", "answered", overflow_partner="north", overflow_direction="in", wait_s=8.0),
+        row("r3", "abandoned", overflow_partner="north", overflow_direction="in", wait_s=30.0),
+        row("own", "answered", wait_s=90.0),
+    ]  # fmt: skip
+    north = by_key(build_report(rows, "partner", UTC))["north"]
+    assert (north.overflow_out, north.overflow_out_answered) == (3, 1)
+    assert north.overflow_out_wait_s == pytest.approx(30.0)  # only the reported ones
+    assert (north.overflow_in, north.overflow_in_answered) == (3, 2)
+    assert north.overflow_in_asa_s == pytest.approx(6.0)
