@@ -60,6 +60,7 @@ def test_public_api_of_repositories_is_pinned() -> None:
         "OperatorRepository",
         "ScriptRepository",
         "Store",
+        "WorkplaceRecord",
         "WorkplaceRepository",
         "canonical_phone",
         "open_store",
