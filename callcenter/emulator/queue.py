@@ -314,6 +314,7 @@ class QueueApp:
     def _leave(self, q: Queue, entry: Entry) -> None:
         position = q.position(entry)
         q.entries.remove(entry)
+        self.truth.left_queue(entry.channel.uniqueid, self.pbx.clock.now())
         count = [("Count", str(len(q.entries)))]
         self.world.caller_event("QueueCallerLeave", q, entry.channel, position, count)
 

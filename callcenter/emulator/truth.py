@@ -12,6 +12,7 @@ class CallTruth:
     caller: str
     arrived_at: float
     joined_at: float | None = None
+    left_queue_at: float | None = None  # first time out of the queue: answered, redirected, gone
     answered_at: float | None = None
     answered_by: str | None = None
     ended_at: float | None = None
@@ -47,6 +48,11 @@ class TruthBook:
         call = self._calls.get(uniqueid)
         if call is not None and call.joined_at is None:
             self.update(uniqueid, joined_at=now)
+
+    def left_queue(self, uniqueid: str, now: float) -> None:
+        call = self._calls.get(uniqueid)
+        if call is not None and call.left_queue_at is None:
+            self.update(uniqueid, left_queue_at=now)
 
     def ended(self, uniqueid: str, now: float, outcome: str | None = None) -> None:
         call = self._calls.get(uniqueid)

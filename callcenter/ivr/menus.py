@@ -99,6 +99,8 @@ def load_menu(path: Path) -> Menu:
 
 def load_menus(directory: Path) -> dict[str, Menu]:
     """Load every `*.yaml` menu of a directory; prompt ids must not clash across menus."""
+    if not directory.is_dir():
+        raise MenuError(str(directory), "<dir>", "menu directory not found (setting menus_dir)")
     menus: dict[str, Menu] = {}
     owners: dict[str, Menu] = {}
     for path in sorted(directory.glob("*.yaml")):
@@ -128,5 +130,6 @@ def all_prompt_texts(menus: Mapping[str, Menu]) -> dict[str, str]:
 
 
 def shipped_menus_dir() -> Path:
-    """The `ivr_scripts/` directory of the source tree."""
+    """The `ivr_scripts/` directory of the source tree; an installed package (the Docker image)
+    has none around it and names its copy in `menus_dir`."""
     return Path(__file__).resolve().parents[2] / "ivr_scripts"

@@ -8,7 +8,14 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[3]
-SECRETS = ("database_url", "ami_secret", "api_key", "postgres_password", "grafana_admin_password")
+SECRETS = (
+    "database_url",
+    "ami_secret",
+    "api_key",
+    "session_secret",
+    "postgres_password",
+    "grafana_admin_password",
+)
 
 
 def stage(tmp_path: Path) -> Path:

@@ -107,7 +107,7 @@ def test_malformed_lines_name_file_and_line(text: str, message: str) -> None:
 def test_the_shipped_dialplan_parses_and_uses_only_what_the_emulator_implements() -> None:
     plan = load(CONF_DIR / "extensions.conf")
     assert {"from-citizens", "cc-act", "cc-callback-offer", "cc-overflow-out"} <= set(plan.contexts)
-    assert plan.globals["ENGINE"] == "engine:4573"
+    assert plan.globals["ENGINE"] == "127.0.0.1:4573"
     extensions = [e for c in plan.contexts.values() for e in c.extensions.values()]
     steps = [s for e in extensions for s in e.steps.values()]
     apps = {s.app for s in steps}
