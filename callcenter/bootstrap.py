@@ -143,7 +143,7 @@ def build(settings: Settings, options: BuildOptions | None = None) -> web.Applic
         audit=StoreAuditLog(store),
         users=users,
         metrics=metrics,
-        report_source=StoreReportSource(store, limit_of=lambda q: _limit(config, q)),
+        report_source=StoreReportSource(store, limit_of=runtime.queue_limit),
         clock=clock.now,
         tz=settings.tz,
         agents_needed=_agents_needed,
@@ -274,11 +274,6 @@ def _operator_workplace(
     bridge = OperatorBridge(runtime, hub, users.id_for_endpoint)
     runtime.runner.add_sink(bridge)
     return bridge
-
-
-def _limit(config: EngineConfig, queue: str) -> float:
-    names = {q.name: q.limit_s for q in config.queues}
-    return names.get(queue, config.queues[0].limit_s)
 
 
 def _agents_needed(
