@@ -3,6 +3,9 @@
 Query parameters (all optional): `from` and `to` (YYYY-MM-DD, local dates, `to` inclusive;
 default today), `group` (hour, day, queue, topic, operator; default hour). Routes are registered
 by `callcenter.web.supervisor.add_supervisor_routes`; supervisors and administrators only.
+
+The staffing advice is for the day `to`, from the traffic of the same weekday in the
+`staffing_weeks` weeks before it (Mondays differ from Saturdays), whatever range the table shows.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class ReportsConfig:
     schedule: ScheduleSource | None = None
     target_s: float = 40.0
     sl_target_pct: float = 80.0
+    staffing_weeks: int = 4
 
 
 REPORTS = web.AppKey("reports", ReportsConfig)
@@ -94,13 +98,24 @@ async def _load(request: web.Request) -> tuple[ReportsConfig, ReportQuery, list[
     return cfg, query, rows
 
 
-async def _staffing(cfg: ReportsConfig, q: ReportQuery, rows: list[CallRow]) -> list[StaffingLine]:
+def staffing_days(cfg: ReportsConfig, q: ReportQuery) -> list[date]:
+    """The days the advice for `q.last` learns from: its weekday in the weeks before."""
+    return [q.last - timedelta(weeks=n) for n in range(cfg.staffing_weeks, 0, -1)]
+
+
+async def _staffing(cfg: ReportsConfig, q: ReportQuery) -> list[StaffingLine]:
     if cfg.agents_needed is None:
         return []
+    rows: list[CallRow] = []
+    days_with_calls = 0  # a center younger than the window is not averaged over empty weeks
+    for day in staffing_days(cfg, q):
+        day_rows = await cfg.source(*ReportQuery(day, day, q.group).bounds(cfg.tz))
+        rows.extend(day_rows)
+        days_with_calls += bool(day_rows)
     scheduled = await cfg.schedule(q.last) if cfg.schedule is not None else None
     return staffing_advice(
-        rows, tz=cfg.tz, days=q.days, agents_needed=cfg.agents_needed, scheduled=scheduled,
-        target_s=cfg.target_s, level=cfg.sl_target_pct / 100.0,
+        rows, tz=cfg.tz, days=days_with_calls, agents_needed=cfg.agents_needed,
+        scheduled=scheduled, target_s=cfg.target_s, level=cfg.sl_target_pct / 100.0,
     )  # fmt: skip
 
 
@@ -113,7 +128,8 @@ async def get_reports_json(request: web.Request) -> web.Response:
         "group": query.group,
         "lines": [dataclasses.asdict(x) for x in build_report(rows, query.group, cfg.tz)],
         "survey_answers": [dataclasses.asdict(a) for a in count_answers(rows, query.group, cfg.tz)],
-        "staffing": [dataclasses.asdict(s) for s in await _staffing(cfg, query, rows)],
+        "staffing": [dataclasses.asdict(s) for s in await _staffing(cfg, query)],
+        "staffing_days": [d.isoformat() for d in staffing_days(cfg, query)],
     }
     return web.json_response(body)
 
@@ -170,7 +186,8 @@ async def get_reports_page(request: web.Request) -> web.Response:
     html = page.render(
         query=query, table=table(lines), groupings=GROUPINGS,
         charts=charts(lines, cfg.sl_target_pct), answers=count_answers(rows, query.group, cfg.tz),
-        staffing=await _staffing(cfg, query, rows), qs=request.query_string, error="",
+        staffing=await _staffing(cfg, query), staffing_days=staffing_days(cfg, query),
+        qs=request.query_string, error="",
     )  # fmt: skip
     return web.Response(text=html, content_type="text/html")
 
