@@ -45,7 +45,9 @@ from callcenter.runtime.operator_ports import (
     OperatorBridge,
     RuntimeCallActions,
 )
-from callcenter.scripting import OperatorGuide
+from callcenter.runtime.snapshot import Titles
+from callcenter.scripting import DATA_DIR, OperatorGuide
+from callcenter.scripting.scripts import ScriptLibrary
 from callcenter.speech.prompts import PromptSpeaker
 from callcenter.speech.recognizer import VoskRecognizer
 from callcenter.speech.synth import EspeakSynthesizer
@@ -63,6 +65,7 @@ from callcenter.web.supervisor import add_supervisor_routes
 from callcenter.web.workplace_hub import OperatorHub
 from callcenter.web.workplace_ports import Workplace
 from callcenter.wiring.booking_sql import SqlBooking, SqlPortal
+from callcenter.wiring.labels import report_labels, survey_questions, topic_titles
 from callcenter.wiring.schedule import load_shifts, schedule_source
 from callcenter.wiring.script_editor import StoreScriptEditor
 from callcenter.wiring.users import StoreUserDirectory
@@ -134,6 +137,8 @@ def build(settings: Settings, options: BuildOptions | None = None) -> web.Applic
             app.on_startup.append(_speech(runtime, Path(settings.vosk_model), status))
     users = _users(settings, store)
     runtime.operator_names = users.name_for_endpoint
+    topics = topic_titles(ScriptLibrary.from_directory(DATA_DIR / "scripts"))
+    runtime.titles = Titles(queues=settings.queue_title_map, topics=topics)
     if isinstance(users, StoreUserDirectory):
         app.on_startup.append(lambda _app: users.reload())
     add_supervisor_routes(
@@ -150,6 +155,10 @@ def build(settings: Settings, options: BuildOptions | None = None) -> web.Applic
         schedule=schedule_source(load_shifts(Path(settings.schedule_file)))
         if settings.schedule_file
         else None,
+        report_labels=report_labels(
+            queues=settings.queue_title_map, topics=topics, operator_name=users.name_for_endpoint
+        ),
+        survey_questions=survey_questions(runtime.options.menus.get("survey")),
     )
     bridge = _operator_workplace(app, settings, runtime, store, users, clock)
     if partners is not None and options.with_runtime:

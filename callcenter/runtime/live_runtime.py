@@ -35,7 +35,7 @@ from callcenter.runtime.ivr_services import CallIvrServices, Speak
 from callcenter.runtime.pbx_bridge import PbxBridge
 from callcenter.runtime.recorder import OUTCOMES, Recorder
 from callcenter.runtime.restore import restore_callbacks, restore_queue_limits
-from callcenter.runtime.snapshot import build_snapshot
+from callcenter.runtime.snapshot import Titles, build_snapshot
 from callcenter.runtime.tasks import TaskSet
 from callcenter.scripting import KnowledgeBase
 from callcenter.store.repositories import Store
@@ -118,6 +118,7 @@ class LiveRuntime:
         self.partner_counts: Callable[[str], tuple[int, int]] = lambda _partner: (0, 0)
         # Endpoint -> the person's name on the dashboard; bootstrap wires the user directory.
         self.operator_names: Callable[[str], str] = lambda endpoint: endpoint
+        self.titles = Titles()  # queues' and topics' names for people; bootstrap sets them
         self.route_deps.announcement = self._announcement
         self.route_deps.on_ivr_session = self._ivr_session
         # What each caller chose in the menus, for the operator's screen pop (taken on answer).
@@ -226,6 +227,7 @@ class LiveRuntime:
             partner_counts=self.partner_counts,
             operator_names=self.operator_names,
             timezone=self.options.timezone,
+            titles=self.titles,
         )
 
     async def _publish_snapshots(self) -> None:

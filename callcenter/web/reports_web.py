@@ -24,7 +24,14 @@ from markupsafe import Markup
 from callcenter.web.auth import PAGES, require_role
 from callcenter.web.charts import Series, bar_chart
 from callcenter.web.errors import ApiError
-from callcenter.web.reports import GROUPINGS, TOTAL, CallRow, ReportLine, build_report
+from callcenter.web.reports import (
+    GROUPINGS,
+    TOTAL,
+    CallRow,
+    ReportLine,
+    SurveyAnswer,
+    build_report,
+)
 from callcenter.web.reports import survey_answers as count_answers
 from callcenter.web.reports_export import table, to_csv, to_xlsx
 from callcenter.web.reports_staffing import AgentsNeeded, StaffingLine, staffing_advice
@@ -32,6 +39,7 @@ from callcenter.web.reports_staffing import AgentsNeeded, StaffingLine, staffing
 ReportSource = Callable[[float, float], Awaitable[list[CallRow]]]
 ScheduleSource = Callable[[date], Awaitable[Mapping[str, int]]]
 MAX_DAYS = 366
+SURVEY_ANSWERS = {"yes": "да", "no": "нет"}  # the survey menu's stored values
 STAFF_ROLES = ("supervisor", "admin")
 
 
@@ -45,6 +53,9 @@ class ReportsConfig:
     target_s: float = 40.0
     sl_target_pct: float = 80.0
     staffing_weeks: int = 4
+    # What the page and the exports show for a (grouping, key); the JSON keeps the codes.
+    labels: Callable[[str, str], str] = lambda _group, key: key
+    survey_questions: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 REPORTS = web.AppKey("reports", ReportsConfig)
@@ -138,10 +149,28 @@ def _filename(query: ReportQuery, ext: str) -> str:
     return f"report_{query.group}_{query.first.isoformat()}_{query.last.isoformat()}.{ext}"
 
 
+def _labelled(cfg: ReportsConfig, lines: list[ReportLine], group: str) -> list[ReportLine]:
+    return [
+        x if x.key == TOTAL else dataclasses.replace(x, key=cfg.labels(group, x.key)) for x in lines
+    ]
+
+
+def _answers_for_people(cfg: ReportsConfig, rows: list[CallRow], group: str) -> list[SurveyAnswer]:
+    return [
+        SurveyAnswer(
+            cfg.labels(group, a.key),
+            cfg.survey_questions.get(a.question, a.question),
+            SURVEY_ANSWERS.get(a.answer, a.answer),
+            a.count,
+        )
+        for a in count_answers(rows, group, cfg.tz)
+    ]
+
+
 @require_role(*STAFF_ROLES)
 async def get_export(request: web.Request) -> web.Response:
     cfg, query, rows = await _load(request)
-    lines = build_report(rows, query.group, cfg.tz)
+    lines = _labelled(cfg, build_report(rows, query.group, cfg.tz), query.group)
     ext = request.match_info["ext"]
     if ext == "csv":
         body, ctype = to_csv(lines), "text/csv; charset=utf-8"
@@ -182,10 +211,11 @@ async def get_reports_page(request: web.Request) -> web.Response:
     except ApiError as exc:
         html = page.render(error=exc.message, groupings=GROUPINGS)
         return web.Response(text=html, content_type="text/html", status=400)
-    lines = build_report(rows, query.group, cfg.tz)
+    lines = _labelled(cfg, build_report(rows, query.group, cfg.tz), query.group)
     html = page.render(
         query=query, table=table(lines), groupings=GROUPINGS,
-        charts=charts(lines, cfg.sl_target_pct), answers=count_answers(rows, query.group, cfg.tz),
+        charts=charts(lines, cfg.sl_target_pct),
+        answers=_answers_for_people(cfg, rows, query.group),
         staffing=await _staffing(cfg, query), staffing_days=staffing_days(cfg, query),
         qs=request.query_string, error="",
     )  # fmt: skip
