@@ -73,6 +73,14 @@ async def test_a_changed_wait_limit_reaches_queue_timeout_guard_and_service_leve
         offers = [e for e in await center.store.calls.timeline(second) if e.kind == "guard"]
         assert offers
         assert offers[0].at - truth.joined_at < 30
+        # The guard's clock runs to 30 s: the caller without a way out is counted as a breach
+        # when 30 s have passed, not 40.
+        hidden_truth = center.emulator.truth.get(hidden)
+        assert hidden_truth is not None
+        assert hidden_truth.joined_at is not None
+        breaches = [e for e in await center.store.calls.timeline(hidden) if e.kind == "breach"]
+        assert len(breaches) == 1
+        assert 29.0 <= breaches[0].at - hidden_truth.joined_at <= 32.0
 
         # Service level counts within 30 s, from the emulator's own waits; the hidden caller's
         # wait lies between 30 and 40 s, so the startup limit would count it within.
@@ -91,6 +99,9 @@ async def test_a_changed_wait_limit_reaches_queue_timeout_guard_and_service_leve
             0, center.clock.now() + 1
         )
         assert build_report(rows, "queue", center.settings.tz)[-1].answered_in_limit == within
+        # One audit entry for the change, by who made it (the API key here); none by the engine.
+        changes = [(e["actor"], e["action"], e["details"]) for e in await _audit(center)]
+        assert changes == [("api", "set_queue_limit", {"queue": "citizens", "limit_s": 30})]
 
         # The change outlives a restart of the engine.
         await center.stop_engine()
