@@ -48,7 +48,9 @@ from callcenter.runtime.operator_ports import (
     RuntimeCallActions,
 )
 from callcenter.runtime.shared_picture import SharedPicture
-from callcenter.scripting import FileKnowledgeSource, OperatorGuide, ScriptingError
+from callcenter.runtime.snapshot import Titles
+from callcenter.scripting import DATA_DIR, FileKnowledgeSource, OperatorGuide, ScriptingError
+from callcenter.scripting.scripts import ScriptLibrary
 from callcenter.speech.prompts import PromptSpeaker
 from callcenter.speech.recognizer import VoskRecognizer
 from callcenter.speech.synth import EspeakSynthesizer
@@ -68,6 +70,7 @@ from callcenter.web.workplace_calls import expire_wrapup
 from callcenter.web.workplace_hub import OperatorHub
 from callcenter.web.workplace_ports import Workplace
 from callcenter.wiring.booking_sql import SqlBooking, SqlPortal
+from callcenter.wiring.labels import report_labels, survey_questions, topic_titles
 from callcenter.wiring.schedule import load_shifts, schedule_source
 from callcenter.wiring.script_editor import StoreScriptEditor
 from callcenter.wiring.users import StoreUserDirectory
@@ -142,6 +145,8 @@ def build(settings: Settings, options: BuildOptions | None = None) -> web.Applic
             app.on_startup.append(lambda _app: portal.seed())
     users = _users(settings, store)
     runtime.operator_names = users.name_for_endpoint
+    topics = topic_titles(ScriptLibrary.from_directory(DATA_DIR / "scripts"))
+    runtime.titles = Titles(queues=settings.queue_title_map, topics=topics)
     if isinstance(users, StoreUserDirectory):
         app.on_startup.append(lambda _app: users.reload())
     add_supervisor_routes(
@@ -151,13 +156,17 @@ def build(settings: Settings, options: BuildOptions | None = None) -> web.Applic
         audit=StoreAuditLog(store),
         users=users,
         metrics=metrics,
-        report_source=StoreReportSource(store, limit_of=lambda q: _limit(config, q)),
+        report_source=StoreReportSource(store, limit_of=runtime.queue_limit),
         clock=clock.now,
         tz=settings.tz,
         agents_needed=_agents_needed,
         schedule=schedule_source(load_shifts(Path(settings.schedule_file)))
         if settings.schedule_file
         else None,
+        report_labels=report_labels(
+            queues=settings.queue_title_map, topics=topics, operator_name=users.name_for_endpoint
+        ),
+        survey_questions=survey_questions(runtime.options.menus.get("survey")),
     )
     bridge = _operator_workplace(app, settings, runtime, store, users, clock)
     if partners is not None and options.with_runtime:
@@ -301,11 +310,6 @@ def _operator_workplace(
     )
     runtime.runner.add_sink(bridge)
     return bridge
-
-
-def _limit(config: EngineConfig, queue: str) -> float:
-    names = {q.name: q.limit_s for q in config.queues}
-    return names.get(queue, config.queues[0].limit_s)
 
 
 def _agents_needed(

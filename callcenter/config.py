@@ -51,6 +51,8 @@ class Settings:
     api_key: str = field(default=DEFAULT_API_KEY, metadata={"secret": True})
     session_secret: str = field(default="", metadata={"secret": True})
     queues: str = "citizens"
+    # What people see for each queue: `name=title` pairs, comma-separated.
+    queue_titles: str = "citizens=Обращения граждан,social=Социальные вопросы"
     federation_config: str = ""
     sounds_dir: str = "var/sounds"
     # Where Asterisk plays our prompts from, relative to its sounds root (sounds_dir is mounted
@@ -85,6 +87,11 @@ class Settings:
         return tuple(q.strip() for q in self.queues.split(",") if q.strip())
 
     @property
+    def queue_title_map(self) -> dict[str, str]:
+        pairs = [p.partition("=") for p in self.queue_titles.split(",") if p.strip()]
+        return {name.strip(): title.strip() for name, _, title in pairs}
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
@@ -111,6 +118,10 @@ def _validate(s: Settings) -> None:
     if not s.queue_names:
         raise SettingsError("queues: at least one queue name is needed")
     _check_kb_dir(s.kb_dir)
+    for pair in (p.strip() for p in s.queue_titles.split(",") if p.strip()):
+        name, eq, title = pair.partition("=")
+        if not (eq and name.strip() and title.strip()):
+            raise SettingsError(f"queue_titles: expected name=title, got {pair!r}")
     if s.mode == "production":
         _refuse_default_secrets(s)
 

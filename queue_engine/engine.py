@@ -84,6 +84,10 @@ class Engine:
             self._mode_cache = mode, start, end = mode_span(self.config.schedule, now)
         return mode
 
+    def limit_s(self, queue: str) -> float:
+        """The queue's wait limit now: the configured one, or the supervisor's change to it."""
+        return self.state.queue(queue).config.limit_s
+
     def call(self, call_id: str) -> Call | None:
         return self.state.calls.get(call_id)
 

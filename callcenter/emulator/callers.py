@@ -43,11 +43,19 @@ class CallerScript:
     wav: str | None = None
     dnid: str = "1000"
     service_s: float | None = None  # the operator's handle time for this call (traces)
+    # What the caller entered, as (prompt, digits): the ground truth of menus and surveys.
+    pressed: list[tuple[str, str]] = field(default_factory=list)
 
     def keys(self, prompt: str, *, single: bool) -> str:
         """Digits the caller enters at `prompt` ("" = none); `prompt` may carry the sounds
         subdirectory ("callcenter/night_main"): the caller hears the same words either way."""
         prompt = prompt.rsplit("/", 1)[-1]
+        keys = self._keys(prompt, single=single)
+        if keys:
+            self.pressed.append((prompt, keys))
+        return keys
+
+    def _keys(self, prompt: str, *, single: bool) -> str:
         if prompt.startswith(OFFER_PROMPT) and self.accept_callback:
             return "1"
         if isinstance(self.digits, dict):
@@ -65,7 +73,9 @@ class CallerScript:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CallerScript:
-        allowed = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        allowed = {
+            k: v for k, v in data.items() if k in cls.__dataclass_fields__ and k != "pressed"
+        }
         return cls(**allowed)
 
 

@@ -177,6 +177,8 @@ class Dialer:
             self.devices.change(bot.interface, INUSE)
         elif ch.uniqueid in self.plan.scripts:
             self.plan.truth.update(ch.uniqueid, outcome="transferred")
+        else:  # the center's own leg reached a citizen on the public network: a callback
+            self.plan.truth.citizen_answered(out.exten, self.pbx.clock.now())
         try:
             await self._talk(ch, out, self._local_talk(ch), callee.talk_s, keep_local=go_on)
         finally:

@@ -27,9 +27,21 @@ class CallTruth:
         return asdict(self)
 
 
+@dataclass(frozen=True, slots=True)
+class Reached:
+    """A citizen answered a call the center made to them (a callback) at `at`."""
+
+    number: str
+    at: float
+
+
 class TruthBook:
     def __init__(self) -> None:
         self._calls: dict[str, CallTruth] = {}
+        self.reached: list[Reached] = []
+
+    def citizen_answered(self, number: str, now: float) -> None:
+        self.reached.append(Reached(number, now))
 
     def arrived(self, uniqueid: str, caller: str, now: float, direction: str = "inbound") -> None:
         self._calls[uniqueid] = CallTruth(

@@ -111,7 +111,7 @@ class EngineRoutes:
         await ch.set_variable(dp.ACTION, "hangup")
 
     async def _to_queue(self, ch: AgiChannel, queue: str, priority: int) -> None:
-        limit = self.d.runner.engine.config.queue(queue).limit_s
+        limit = self.d.runner.engine.limit_s(queue)
         timeout = int(limit + self.d.queue_timeout_grace_s)
         for name, value in (
             (dp.QUEUE, queue),

@@ -31,10 +31,19 @@ class EngineControls:
         if unknown:
             raise ApiError("unknown_queue", f"Неизвестная очередь: {', '.join(unknown)}")
         current = set(self._rt.bridge.operators.queues_of(op_id))
+        refused: list[str] = []
         for queue in sorted(set(queues) - current):
-            await self._rt.ami.queue_add(queue=queue, interface=op_id)
+            added = await self._rt.ami.queue_add(queue=queue, interface=op_id)
+            if not added.ok:
+                refused.append(f"добавить в «{queue}»: {added.message}")
+        if refused:  # the operator keeps the old queues rather than being left in none
+            raise ApiError("pbx_refused", f"Asterisk отклонил: {'; '.join(refused)}")
         for queue in sorted(current - set(queues)):
-            await self._rt.ami.queue_remove(queue=queue, interface=op_id)
+            removed = await self._rt.ami.queue_remove(queue=queue, interface=op_id)
+            if not removed.ok:
+                refused.append(f"убрать из «{queue}»: {removed.message}")
+        if refused:
+            raise ApiError("pbx_refused", f"Asterisk отклонил: {'; '.join(refused)}")
 
     async def set_queue_limit(self, queue: str, limit_s: float) -> None:
         try:

@@ -97,7 +97,7 @@ class FederationLink:
         return state.predict(queue, len(queue.waiting) + 1)
 
     def admission_reason(self, predicted_wait_s: float) -> str | None:
-        limit = self.rt.engine.config.queues[0].limit_s
+        limit = self.rt.queue_limit(self.rt.engine.config.queues[0].name)
         return "near_limit" if predicted_wait_s > limit * ADMIT_SHARE else None
 
     def admission(self, request: HandoffRequest, now: float) -> str | None:

@@ -34,8 +34,8 @@ from callcenter.runtime.figures import Figures
 from callcenter.runtime.ivr_services import CallIvrServices, Speak
 from callcenter.runtime.pbx_bridge import PbxBridge
 from callcenter.runtime.recorder import OUTCOMES, Recorder
-from callcenter.runtime.restore import restore_callbacks
-from callcenter.runtime.snapshot import build_snapshot
+from callcenter.runtime.restore import restore_callbacks, restore_queue_limits
+from callcenter.runtime.snapshot import Titles, build_snapshot
 from callcenter.runtime.tasks import TaskSet
 from callcenter.scripting import KnowledgeBase
 from callcenter.store.repositories import Store
@@ -118,6 +118,7 @@ class LiveRuntime:
         self.partner_counts: Callable[[str], tuple[int, int]] = lambda _partner: (0, 0)
         # Endpoint -> the person's name on the dashboard; bootstrap wires the user directory.
         self.operator_names: Callable[[str], str] = lambda endpoint: endpoint
+        self.titles = Titles()  # queues' and topics' names for people; bootstrap sets them
         self.route_deps.announcement = self._announcement
         self.route_deps.on_ivr_session = self._ivr_session
         # What each caller chose in the menus, for the operator's screen pop (taken on answer).
@@ -176,6 +177,9 @@ class LiveRuntime:
         self.tasks.spawn(self.recorder.run(), name="recorder")
         restored = await restore_callbacks(self.store, self.runner)
         log.info("restored %d open callback requests", restored)
+        limits = await restore_queue_limits(self.store, self.runner)
+        if limits:
+            log.info("wait limits set by supervisors: %s", limits)
         await self.agi.start()
         await self.ami.start()
         self.tasks.spawn(self.runner.run_timers(), name="engine-timers")
@@ -204,10 +208,14 @@ class LiveRuntime:
         queue = done.queue
         outcome = OUTCOMES[done.outcome.value]
         if queue:
-            limit = self.engine.config.queue(queue).limit_s
-            self.figures.record(queue, outcome, done.wait_s, limit, at)
+            self.figures.record(queue, outcome, done.wait_s, self.queue_limit(queue), at)
         if self.parts.on_call_finished is not None:
             self.parts.on_call_finished(queue or "ivr", outcome, done.wait_s)
+
+    def queue_limit(self, queue: str) -> float:
+        """The one source of a queue's wait limit (a queue we no longer serve: the first's)."""
+        known = self.engine.state.queues
+        return self.engine.limit_s(queue if queue in known else next(iter(known)))
 
     def snapshot(self) -> Snapshot:
         return build_snapshot(
@@ -219,6 +227,7 @@ class LiveRuntime:
             partner_counts=self.partner_counts,
             operator_names=self.operator_names,
             timezone=self.options.timezone,
+            titles=self.titles,
         )
 
     async def _publish_snapshots(self) -> None:

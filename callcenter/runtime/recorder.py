@@ -205,11 +205,19 @@ class Recorder:
         outcome = "on_time" if ev.on_time else f"late:{ev.late_reason}"
         self._write(lambda: self._store.callbacks.mark_outcome(ev.callback_id, status, outcome))
 
+    # The supervisor's API audits its own actions under the person's name, and a restart only
+    # replays them: an entry here for those would say the same thing twice.
+    _AUDITED_ELSEWHERE = ("supervisor", "restore")
+
     def _mode(self, ev: e.ModeChanged, at: float) -> None:
+        if ev.by in self._AUDITED_ELSEWHERE:
+            return
         details = {"mode": ev.mode.value}
         self._write(lambda: self._store.audit.append(ev.by or "engine", "mode_changed", details))
 
     def _limit(self, ev: e.QueueLimitUpdated, at: float) -> None:
+        if ev.by in self._AUDITED_ELSEWHERE:
+            return
         details = {"queue": ev.queue, "limit_s": ev.limit_s}
         self._write(lambda: self._store.audit.append(ev.by or "engine", "queue_limit", details))
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from callcenter.runtime.figures import Figures
 from callcenter.web import live
@@ -11,6 +12,20 @@ from queue_engine.model.schedule import Mode
 
 _MODES = {Mode.DAY: "day", Mode.AUTOMATIC: "automatic", Mode.EMERGENCY: "emergency"}
 _STATES = {"wrap_up": "wrapup"}
+
+
+@dataclass(frozen=True)
+class Titles:
+    """What people read instead of codes (each falls back to the code)."""
+
+    queues: Mapping[str, str] = field(default_factory=dict)
+    topics: Mapping[str, str] = field(default_factory=dict)
+
+    def queue(self, name: str) -> str:
+        return self.queues.get(name, name)
+
+    def topic(self, code: str) -> str:
+        return self.topics.get(code, code)
 
 
 def build_snapshot(
@@ -24,13 +39,15 @@ def build_snapshot(
     partner_counts: Callable[[str], tuple[int, int]] = lambda name: (0, 0),
     alerts: Sequence[live.Alert] = (),
     timezone: str = "",
+    titles: Titles | None = None,
 ) -> live.Snapshot:
+    titles = titles or Titles()
     return live.Snapshot(
         taken_at=now,
         mode=_MODES[engine.mode(now)],
-        queues=tuple(_queue(engine, figures, name, now) for name in engine.state.queues),
+        queues=tuple(_queue(engine, figures, name, now, titles) for name in engine.state.queues),
         operators=tuple(_operators(engine, operator_names)),
-        callbacks=tuple(_callbacks(engine)),
+        callbacks=tuple(_callbacks(engine, titles)),
         partners=tuple(_partners(engine, partner_counts)),
         alerts=tuple(alerts),
         ami_connected=ami_connected,
@@ -39,7 +56,9 @@ def build_snapshot(
     )
 
 
-def _queue(engine: Engine, figures: Figures, name: str, now: float) -> live.QueueView:
+def _queue(
+    engine: Engine, figures: Figures, name: str, now: float, titles: Titles
+) -> live.QueueView:
     state = engine.state.queue(name)
     waiting = tuple(
         live.WaitingCaller(
@@ -50,12 +69,14 @@ def _queue(engine: Engine, figures: Figures, name: str, now: float) -> live.Queu
             predicted_wait_s=round(engine.state.predict(state, position), 1),
             priority=call.priority,
             topic=call.topic,
+            topic_title=titles.topic(call.topic) if call.topic else "",
         )
         for position, call in enumerate(state.waiting, start=1)
     )
     qf = figures.queue(name)
     return live.QueueView(
         name=name,
+        title=titles.queue(name),
         limit_s=state.config.limit_s,
         predicted_wait_s=round(engine.state.predict(state, len(waiting) + 1), 1),
         waiting=waiting,
@@ -71,7 +92,7 @@ def _queue(engine: Engine, figures: Figures, name: str, now: float) -> live.Queu
 
 
 def _operators(engine: Engine, names: Callable[[str], str]) -> list[live.OperatorView]:
-    talking = {c.operator_id: c.call_id for c in engine.state.calls.values() if c.operator_id}
+    talking = {c.operator_id: c for c in engine.state.calls.values() if c.operator_id}
     return [
         live.OperatorView(
             id=op.operator_id,
@@ -81,13 +102,15 @@ def _operators(engine: Engine, names: Callable[[str], str]) -> list[live.Operato
             pause_reason=op.pause_reason
             or (f"перезвон {op.reserved_for}" if op.reserved_for else ""),
             queues=tuple(sorted(op.queues)),
-            call_id=talking.get(op.operator_id),
+            call_id=call.call_id if call else None,
+            caller_masked=live.mask_number(call.caller) if call and call.caller else "",
         )
         for op in sorted(engine.state.operators.operators.values(), key=lambda o: o.operator_id)
+        for call in [talking.get(op.operator_id)]
     ]
 
 
-def _callbacks(engine: Engine) -> list[live.CallbackView]:
+def _callbacks(engine: Engine, titles: Titles) -> list[live.CallbackView]:
     requests = sorted(engine.callbacks.desk.requests.values(), key=lambda r: r.sort_key())
     return [
         live.CallbackView(
@@ -97,6 +120,7 @@ def _callbacks(engine: Engine) -> list[live.CallbackView]:
             deadline=r.deadline,
             attempts=r.attempts,
             status="dialing" if r.dialling else "pending",
+            topic_title=titles.topic(r.topic) if r.topic else "",
         )
         for r in requests
     ]

@@ -80,6 +80,13 @@ class AuditRepository:
                 AuditRow(at=self._clock(), actor=actor, action=action, details=dict(details))
             )
 
+    async def of_action(self, action: str) -> list[AuditEntry]:
+        """Every entry of one action, oldest first (e.g. to replay the supervisors' settings)."""
+        query = select(AuditRow).where(AuditRow.action == action)
+        async with self._sessions() as session:
+            rows = await session.scalars(query.order_by(AuditRow.at, AuditRow.id))
+            return [AuditEntry(r.at, r.actor, r.action, r.details) for r in rows]
+
     async def recent(self, limit: int) -> list[AuditEntry]:
         query = select(AuditRow).order_by(AuditRow.at.desc(), AuditRow.id.desc()).limit(limit)
         async with self._sessions() as session:

@@ -10,7 +10,7 @@ counter is recounted from them, so replaying an attempt never inflates it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
@@ -31,6 +31,7 @@ from callcenter.store.records import (
 from callcenter.store.sql import insert_for, rowcount
 
 OPEN_STATUSES = ("pending", "claimed", "dialing")
+BATCH = 500  # ids per IN (...) query: well under every database's parameter limit
 
 
 def callback_from_row(row: CallbackRow) -> Callback:
@@ -122,6 +123,16 @@ class CallbackRepository:
             .order_by(CallbackRow.deadline, CallbackRow.id)
         )
         return await self._list(query)
+
+    async def for_calls(self, call_ids: Sequence[str]) -> dict[str, Callback]:
+        """The request each of these calls made, keyed by the call (calls without one absent)."""
+        found: dict[str, Callback] = {}
+        for start in range(0, len(call_ids), BATCH):
+            chunk = list(call_ids[start : start + BATCH])
+            query = select(CallbackRow).where(CallbackRow.source_call_id.in_(chunk))
+            for request in await self._list(query):
+                found[request.source_call_id or ""] = request
+        return found
 
     async def _list(self, query: Any) -> list[Callback]:
         async with self._sessions() as session:

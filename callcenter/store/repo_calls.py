@@ -19,6 +19,7 @@ from callcenter.store.models import CallEventRow, CallRow, SurveyRow
 from callcenter.store.records import CallEvent, CallRecord, InvalidRecord, SurveyAnswer
 from callcenter.store.sql import ensure_call, insert_for, rowcount
 
+BATCH = 500  # ids per IN (...) query: well under every database's parameter limit
 _RECORD_FIELDS = [c.name for c in CallRow.__table__.columns if c.name != "updated_at"]
 
 
@@ -124,3 +125,15 @@ class CallRepository:
                 SurveyAnswer(call_id=r.call_id, question=r.question, answer=r.answer, at=r.at)
                 for r in await session.scalars(query)
             ]
+
+    async def surveys_for_calls(self, call_ids: Sequence[str]) -> dict[str, list[SurveyAnswer]]:
+        """Survey answers of these calls, keyed by call (calls without answers absent)."""
+        found: dict[str, list[SurveyAnswer]] = {}
+        for start in range(0, len(call_ids), BATCH):
+            chunk = list(call_ids[start : start + BATCH])
+            query = select(SurveyRow).where(SurveyRow.call_id.in_(chunk)).order_by(SurveyRow.id)
+            async with self._sessions() as session:
+                for r in await session.scalars(query):
+                    answer = SurveyAnswer(r.call_id, r.question, r.answer, r.at)
+                    found.setdefault(r.call_id, []).append(answer)
+        return found

@@ -46,6 +46,7 @@ class WaitingCaller:
     predicted_wait_s: float | None = None
     priority: int = 0
     topic: str = ""
+    topic_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class OperatorView:
     pause_reason: str = ""
     queues: tuple[str, ...] = ()
     call_id: str | None = None
+    caller_masked: str = ""  # the caller on the line, for people to read
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class CallbackView:
     deadline: float
     attempts: int = 0
     status: str = "pending"
+    topic_title: str = ""
 
 
 @dataclass(frozen=True)

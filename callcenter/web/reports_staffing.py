@@ -5,7 +5,7 @@ patience_s) -> int` (the lead passes queue_engine's Erlang A). This module only 
 inputs from call records:
 
 - rate: calls offered to operators in the half hour (outcome other than "ivr"), averaged over
-  the `days` of the report range, per hour;
+  the `days` the rows come from (the same weekday of past weeks, `reports_web`), per hour;
 - AHT: mean talk time of answered calls in that half hour (all half hours when it has none);
 - patience: observed mean patience, estimated as the total time callers spent waiting divided by
   the number who abandoned (the exponential-patience estimate that counts the callers who were

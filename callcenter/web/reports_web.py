@@ -3,6 +3,9 @@
 Query parameters (all optional): `from` and `to` (YYYY-MM-DD, local dates, `to` inclusive;
 default today), `group` (hour, day, queue, topic, operator; default hour). Routes are registered
 by `callcenter.web.supervisor.add_supervisor_routes`; supervisors and administrators only.
+
+The staffing advice is for the day `to`, from the traffic of the same weekday in the
+`staffing_weeks` weeks before it (Mondays differ from Saturdays), whatever range the table shows.
 """
 
 from __future__ import annotations
@@ -21,7 +24,14 @@ from markupsafe import Markup
 from callcenter.web.auth import PAGES, require_role
 from callcenter.web.charts import Series, bar_chart
 from callcenter.web.errors import ApiError
-from callcenter.web.reports import GROUPINGS, TOTAL, CallRow, ReportLine, build_report
+from callcenter.web.reports import (
+    GROUPINGS,
+    TOTAL,
+    CallRow,
+    ReportLine,
+    SurveyAnswer,
+    build_report,
+)
 from callcenter.web.reports import survey_answers as count_answers
 from callcenter.web.reports_export import table, to_csv, to_xlsx
 from callcenter.web.reports_staffing import AgentsNeeded, StaffingLine, staffing_advice
@@ -29,6 +39,7 @@ from callcenter.web.reports_staffing import AgentsNeeded, StaffingLine, staffing
 ReportSource = Callable[[float, float], Awaitable[list[CallRow]]]
 ScheduleSource = Callable[[date], Awaitable[Mapping[str, int]]]
 MAX_DAYS = 366
+SURVEY_ANSWERS = {"yes": "да", "no": "нет"}  # the survey menu's stored values
 STAFF_ROLES = ("supervisor", "admin")
 
 
@@ -41,6 +52,10 @@ class ReportsConfig:
     schedule: ScheduleSource | None = None
     target_s: float = 40.0
     sl_target_pct: float = 80.0
+    staffing_weeks: int = 4
+    # What the page and the exports show for a (grouping, key); the JSON keeps the codes.
+    labels: Callable[[str, str], str] = lambda _group, key: key
+    survey_questions: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 REPORTS = web.AppKey("reports", ReportsConfig)
@@ -94,13 +109,24 @@ async def _load(request: web.Request) -> tuple[ReportsConfig, ReportQuery, list[
     return cfg, query, rows
 
 
-async def _staffing(cfg: ReportsConfig, q: ReportQuery, rows: list[CallRow]) -> list[StaffingLine]:
+def staffing_days(cfg: ReportsConfig, q: ReportQuery) -> list[date]:
+    """The days the advice for `q.last` learns from: its weekday in the weeks before."""
+    return [q.last - timedelta(weeks=n) for n in range(cfg.staffing_weeks, 0, -1)]
+
+
+async def _staffing(cfg: ReportsConfig, q: ReportQuery) -> list[StaffingLine]:
     if cfg.agents_needed is None:
         return []
+    rows: list[CallRow] = []
+    days_with_calls = 0  # a center younger than the window is not averaged over empty weeks
+    for day in staffing_days(cfg, q):
+        day_rows = await cfg.source(*ReportQuery(day, day, q.group).bounds(cfg.tz))
+        rows.extend(day_rows)
+        days_with_calls += bool(day_rows)
     scheduled = await cfg.schedule(q.last) if cfg.schedule is not None else None
     return staffing_advice(
-        rows, tz=cfg.tz, days=q.days, agents_needed=cfg.agents_needed, scheduled=scheduled,
-        target_s=cfg.target_s, level=cfg.sl_target_pct / 100.0,
+        rows, tz=cfg.tz, days=days_with_calls, agents_needed=cfg.agents_needed,
+        scheduled=scheduled, target_s=cfg.target_s, level=cfg.sl_target_pct / 100.0,
     )  # fmt: skip
 
 
@@ -113,7 +139,8 @@ async def get_reports_json(request: web.Request) -> web.Response:
         "group": query.group,
         "lines": [dataclasses.asdict(x) for x in build_report(rows, query.group, cfg.tz)],
         "survey_answers": [dataclasses.asdict(a) for a in count_answers(rows, query.group, cfg.tz)],
-        "staffing": [dataclasses.asdict(s) for s in await _staffing(cfg, query, rows)],
+        "staffing": [dataclasses.asdict(s) for s in await _staffing(cfg, query)],
+        "staffing_days": [d.isoformat() for d in staffing_days(cfg, query)],
     }
     return web.json_response(body)
 
@@ -122,10 +149,28 @@ def _filename(query: ReportQuery, ext: str) -> str:
     return f"report_{query.group}_{query.first.isoformat()}_{query.last.isoformat()}.{ext}"
 
 
+def _labelled(cfg: ReportsConfig, lines: list[ReportLine], group: str) -> list[ReportLine]:
+    return [
+        x if x.key == TOTAL else dataclasses.replace(x, key=cfg.labels(group, x.key)) for x in lines
+    ]
+
+
+def _answers_for_people(cfg: ReportsConfig, rows: list[CallRow], group: str) -> list[SurveyAnswer]:
+    return [
+        SurveyAnswer(
+            cfg.labels(group, a.key),
+            cfg.survey_questions.get(a.question, a.question),
+            SURVEY_ANSWERS.get(a.answer, a.answer),
+            a.count,
+        )
+        for a in count_answers(rows, group, cfg.tz)
+    ]
+
+
 @require_role(*STAFF_ROLES)
 async def get_export(request: web.Request) -> web.Response:
     cfg, query, rows = await _load(request)
-    lines = build_report(rows, query.group, cfg.tz)
+    lines = _labelled(cfg, build_report(rows, query.group, cfg.tz), query.group)
     ext = request.match_info["ext"]
     if ext == "csv":
         body, ctype = to_csv(lines), "text/csv; charset=utf-8"
@@ -166,11 +211,13 @@ async def get_reports_page(request: web.Request) -> web.Response:
     except ApiError as exc:
         html = page.render(error=exc.message, groupings=GROUPINGS)
         return web.Response(text=html, content_type="text/html", status=400)
-    lines = build_report(rows, query.group, cfg.tz)
+    lines = _labelled(cfg, build_report(rows, query.group, cfg.tz), query.group)
     html = page.render(
         query=query, table=table(lines), groupings=GROUPINGS,
-        charts=charts(lines, cfg.sl_target_pct), answers=count_answers(rows, query.group, cfg.tz),
-        staffing=await _staffing(cfg, query, rows), qs=request.query_string, error="",
+        charts=charts(lines, cfg.sl_target_pct),
+        answers=_answers_for_people(cfg, rows, query.group),
+        staffing=await _staffing(cfg, query), staffing_days=staffing_days(cfg, query),
+        qs=request.query_string, error="",
     )  # fmt: skip
     return web.Response(text=html, content_type="text/html")
 

@@ -30,8 +30,8 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, replace
 from datetime import tzinfo
 from typing import Any
 
@@ -87,6 +87,8 @@ def add_supervisor_routes(
     tz: tzinfo | None = None,
     agents_needed: AgentsNeeded | None = None,
     schedule: ScheduleSource | None = None,
+    report_labels: Callable[[str, str], str] | None = None,
+    survey_questions: Mapping[str, str] | None = None,
 ) -> None:
     settings = app[SETTINGS]
     secret = session_key(settings)
@@ -109,6 +111,9 @@ def add_supervisor_routes(
     r.add_post("/api/supervisor/queues/{queue}/limit", post_limit)
     r.add_get("/metrics", metrics_handler(metrics))
     reports = ReportsConfig(report_source, tz or settings.tz, clock, agents_needed, schedule)
+    if report_labels is not None:
+        reports = replace(reports, labels=report_labels)
+    reports = replace(reports, survey_questions=survey_questions or {})
     add_report_routes(app, reports)
 
 

@@ -73,6 +73,21 @@ function renderAlerts(alerts) {
   }
 }
 
+// Table rows, or one row saying there are none.
+function rowsOrNone(rows, columns, text) {
+  return rows.length ? rows : [el("tr", { class: "none" }, el("td", { colSpan: columns }, text))];
+}
+
+function queueTitle(name) {
+  const queue = snapshot && snapshot.queues.find((q) => q.name === name);
+  return queue ? queue.title || queue.name : name;
+}
+
+function operatorName(id) {
+  const op = snapshot && snapshot.operators.find((o) => o.id === id);
+  return op ? op.name : id;
+}
+
 function figure(label, value, cls, bad) {
   return el("span", {}, `${label}: `, el("b", { class: `${cls}${bad ? " bad" : ""}` }, value));
 }
@@ -88,7 +103,8 @@ function renderQueue(queue) {
     figure("Отвечено", `${f.answered} из ${f.offered}`, "answered"),
     figure("Потеряно", f.abandoned, "abandoned"));
   const rows = queue.waiting.map((c) => el("tr", {},
-    el("td", {}, c.position), el("td", {}, c.number_masked), el("td", {}, c.topic || "—"),
+    el("td", {}, c.position), el("td", {}, c.number_masked || "скрыт"),
+    el("td", {}, c.topic_title || c.topic || "—"),
     el("td", {}, c.priority),
     el("td", {}, el("span", { class: "wait", "data-call": c.call_id, "data-since": c.since,
       "data-limit": queue.limit_s }, ""),
@@ -97,7 +113,7 @@ function renderQueue(queue) {
   const table = el("table", { class: "waiting" },
     el("thead", {}, el("tr", {}, ...["№", "Номер", "Тема", "Приоритет", "Ожидание", "Прогноз"]
       .map((t) => el("th", {}, t)))),
-    el("tbody", {}, ...rows));
+    el("tbody", {}, ...rowsOrNone(rows, 6, "нет ожидающих")));
   return el("article", { class: "queue", "data-queue": queue.name },
     el("h2", {}, queue.title || queue.name, ` (предел ${Math.round(queue.limit_s)} с)`),
     figures, table);
@@ -105,30 +121,33 @@ function renderQueue(queue) {
 
 function renderOperators(operators) {
   const body = document.querySelector("#operators tbody");
-  body.replaceChildren(...operators.map((o) => el("tr", { "data-operator": o.id },
+  body.replaceChildren(...rowsOrNone(operators.map((o) => el("tr", { "data-operator": o.id },
     el("td", {}, o.name), el("td", { class: `state-${o.state}` }, STATE_NAMES[o.state] || o.state),
     el("td", {}, el("span", { class: "ticker", "data-since": o.since }, "")),
-    el("td", {}, o.pause_reason || ""), el("td", {}, o.queues.join(", ")),
-    el("td", {}, o.call_id || ""))));
+    el("td", {}, o.pause_reason || ""), el("td", {}, o.queues.map(queueTitle).join(", ")),
+    el("td", { class: "caller" }, o.caller_masked || (o.call_id ? "скрыт" : "")))),
+  6, "нет операторов на линии"));
   fillSelect(document.getElementById("op-select"), operators.map((o) => [o.id, o.name]));
 }
 
 function renderCallbacks(callbacks) {
   const body = document.querySelector("#callbacks tbody");
-  body.replaceChildren(...callbacks.map((c) => el("tr", { "data-callback": c.id },
-    el("td", {}, c.number_masked), el("td", {}, c.topic || "—"),
+  body.replaceChildren(...rowsOrNone(callbacks.map((c) => el("tr", { "data-callback": c.id },
+    el("td", {}, c.number_masked), el("td", {}, c.topic_title || c.topic || "—"),
     el("td", {}, el("span", { class: "deadline", "data-deadline": c.deadline }, "")),
-    el("td", {}, c.attempts), el("td", {}, CALLBACK_NAMES[c.status] || c.status))));
+    el("td", {}, c.attempts), el("td", {}, CALLBACK_NAMES[c.status] || c.status))),
+  5, "нет"));
 }
 
 function renderPartners(partners) {
   const body = document.querySelector("#partners tbody");
-  body.replaceChildren(...partners.map((p) => el("tr", { "data-partner": p.id },
+  body.replaceChildren(...rowsOrNone(partners.map((p) => el("tr", { "data-partner": p.id },
     el("td", {}, p.name), el("td", {}, fmtSeconds(p.predicted_wait_s)),
     el("td", {}, p.accepting ? "да" : "нет"),
     el("td", {}, p.last_heard === null ? "никогда"
       : el("span", { class: "ticker", "data-since": p.last_heard, "data-suffix": " назад" }, "")),
-    el("td", {}, p.sent), el("td", {}, p.received))));
+    el("td", {}, p.sent), el("td", {}, p.received))),
+  6, "нет партнёров"));
 }
 
 function fillSelect(select, pairs) {
@@ -145,7 +164,9 @@ function render(snap) {
   renderHeader(snap);
   renderAlerts(snap.alerts);
   document.getElementById("queues").replaceChildren(...snap.queues.map(renderQueue));
-  fillSelect(document.getElementById("queue-select"), snap.queues.map((q) => [q.name, q.title || q.name]));
+  const queues = snap.queues.map((q) => [q.name, q.title || q.name]);
+  fillSelect(document.getElementById("queue-select"), queues);
+  fillSelect(document.getElementById("op-queues"), queues);
   renderOperators(snap.operators);
   renderCallbacks(snap.callbacks);
   renderPartners(snap.partners);
@@ -182,10 +203,12 @@ function connect() {
   const socket = new WebSocket(`${scheme}://${location.host}/api/supervisor/ws`);
   socket.onopen = () => { link.textContent = "онлайн"; link.className = "badge online"; };
   socket.onmessage = (event) => {
+    const first = snapshot === null;
     snapshot = JSON.parse(event.data);
     offsetMs = snapshot.taken_at * 1000 - Date.now();
     timeZone = snapshot.timezone || timeZone;
     render(snapshot);
+    if (first) loadAudit(); // again, now with the names of operators and queues
   };
   socket.onclose = () => {
     link.textContent = "нет связи с сервером";
@@ -210,9 +233,31 @@ async function loadAudit() {
   const response = await fetch("/api/supervisor/audit?limit=30");
   if (!response.ok) return;
   const entries = await response.json();
-  document.getElementById("audit").replaceChildren(...entries.map((e) => el("li", {},
-    `${localTime(e.at)} ${e.actor}: ${e.action} `,
-    el("code", {}, JSON.stringify(e.details)))));
+  const items = entries.map((e) => el("li", { "data-action": e.action },
+    `${localTime(e.at)} ${e.actor === "engine" ? "система" : e.actor}: ${describe(e)}`));
+  document.getElementById("audit").replaceChildren(
+    ...(items.length ? items : [el("li", { class: "none" }, "нет действий")]));
+}
+
+// One readable line per action of the audit log.
+const ACTIONS = {
+  set_emergency: (d) => (d.on ? `включил(а) режим ЧС, объявление: «${d.announcement}»`
+    : "выключил(а) режим ЧС"),
+  pause_operator: (d) => (d.paused
+    ? `поставил(а) на паузу: ${operatorName(d.operator)}, причина: «${d.reason}»`
+    : `снял(а) с паузы: ${operatorName(d.operator)}`),
+  move_operator: (d) => `перевёл(а) ${operatorName(d.operator)} в очереди: `
+    + `${(d.queues || []).map(queueTitle).join(", ") || "никакие"}`,
+  set_queue_limit: (d) => `предел ожидания очереди «${queueTitle(d.queue)}»: ${d.limit_s} с`,
+  queue_limit: (d) => `предел ожидания очереди «${queueTitle(d.queue)}»: ${d.limit_s} с`,
+  mode_changed: (d) => `режим: ${MODE_NAMES[d.mode] || d.mode}`,
+};
+
+function describe(entry) {
+  const text = ACTIONS[entry.action];
+  if (text) return text(entry.details || {});
+  const details = Object.entries(entry.details || {}).map(([k, v]) => `${k}: ${v}`).join(", ");
+  return details ? `${entry.action} (${details})` : entry.action;
 }
 
 function selected(id) { return encodeURIComponent(document.getElementById(id).value); }
@@ -221,7 +266,11 @@ function selected(id) { return encodeURIComponent(document.getElementById(id).va
 function prefill() {
   if (!snapshot) return;
   const op = snapshot.operators.find((o) => o.id === document.getElementById("op-select").value);
-  if (op) document.getElementById("op-queues").value = op.queues.join(", ");
+  if (op) {
+    for (const option of document.getElementById("op-queues").options) {
+      option.selected = op.queues.includes(option.value);
+    }
+  }
   const queue = snapshot.queues.find((q) => q.name === document.getElementById("queue-select").value);
   if (queue) document.getElementById("queue-limit").value = Math.round(queue.limit_s);
 }
@@ -240,7 +289,7 @@ function bindControls() {
     `/api/supervisor/operators/${selected("op-select")}/pause`, { paused: false, reason: "" });
   document.getElementById("op-move").onclick = () => post(
     `/api/supervisor/operators/${selected("op-select")}/queues`,
-    { queues: document.getElementById("op-queues").value.split(",").map((q) => q.trim()).filter(Boolean) });
+    { queues: Array.from(document.getElementById("op-queues").selectedOptions, (o) => o.value) });
   document.getElementById("queue-limit-set").onclick = () => post(
     `/api/supervisor/queues/${selected("queue-select")}/limit`,
     { limit_s: Number(document.getElementById("queue-limit").value) });

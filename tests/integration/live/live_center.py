@@ -128,8 +128,11 @@ async def live_center(
     clock: ScaledClock | None = None,
     menus_dir: str = "",
     vosk_model: str = "",
+    queues: tuple[str, ...] = ("citizens",),
+    pbx_queues: tuple[str, ...] | None = None,
 ) -> AsyncIterator[Center]:
-    """`operators`: interface -> handle time in seconds (the bot answers after 1 s)."""
+    """`operators`: interface -> handle time in seconds (the bot answers after 1 s), signed in
+    to the first queue. `queues`: the engine's; `pbx_queues`: Asterisk's (default the same)."""
     settings = Settings(
         mode="development",
         timezone=TZ,
@@ -144,6 +147,7 @@ async def live_center(
         vosk_model=vosk_model,
         web_port=web_port,
         federation_config=federation_config,
+        queues=",".join(queues),
     )
     clock = clock or ScaledClock(start=local_epoch(day, at), speed=speed)
     emulator = Emulator(
@@ -154,6 +158,7 @@ async def live_center(
             clock=clock,
             seed=11,
             recordings_dir=tmp_path / "recordings",
+            queues=pbx_queues or queues,
         )
     )
     for interface, handle in (operators or {}).items():
@@ -164,7 +169,7 @@ async def live_center(
     try:
         assert await center.runtime.ami.wait_ready(10), "the engine did not log in to the emulator"
         for interface in operators or {}:
-            result = await center.runtime.ami.queue_add(queue="citizens", interface=interface)
+            result = await center.runtime.ami.queue_add(queue=queues[0], interface=interface)
             assert result.ok, result.message
         yield center
     finally:

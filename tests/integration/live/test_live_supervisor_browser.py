@@ -73,8 +73,8 @@ async def test_the_supervisor_watches_an_overload_and_switches_emergency_mode(
         await expect(page.locator("#control-result")).to_have_text("Выполнено")
         await expect(page.locator("#mode")).to_have_text("Режим ЧС", timeout=virtual_ms(10))
         await expect(page.locator("#announcement")).to_contain_text("Авария на водоводе")
-        await expect(page.locator("#audit li", has_text="set_emergency")).to_contain_text(
-            "Авария на водоводе"
+        await expect(page.locator('#audit li[data-action="set_emergency"]')).to_contain_text(
+            "включил(а) режим ЧС, объявление: «Авария на водоводе"
         )
 
         center.emulator.keep_events = True

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -127,6 +128,23 @@ async def metrics_text(center: Center) -> str:
         return await response.text()
 
 
+async def dashboard_partner(center: Center, partner: str, *, sent: int, received: int) -> bool:
+    """The partner's overflow counts as the supervisor's API pushes them (once a second)."""
+    headers = {"X-API-Key": center.settings.api_key}
+    seen: dict[str, Any] = {}
+    async with aiohttp.ClientSession(center.url, headers=headers) as http:
+        for _ in range(40):
+            async with http.get("/api/supervisor/snapshot") as resp:
+                assert resp.status == 200
+                snapshot = await resp.json() or {}
+            views = [p for p in snapshot.get("partners", []) if p["id"] == partner]
+            seen = views[0] if views else {}
+            if (seen.get("sent"), seen.get("received")) == (sent, received):
+                return True
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"dashboard of {center.settings.center_id} shows {seen}")
+
+
 def inbound_calls(center: Center) -> list[str]:
     return [t.uniqueid for t in center.emulator.truth.all() if t.caller == "+79165550000"]
 
@@ -185,6 +203,9 @@ async def test_overload_at_a_goes_to_b_before_40_s_with_its_context(
         assert sent.wait_s < 40
         assert a.runtime.partner_counts("center-b") == (1, 0)
         assert b.runtime.partner_counts("center-a") == (0, 1)
+        # The supervisors' dashboards show it per partner.
+        assert await dashboard_partner(a, "center-b", sent=1, received=0)
+        assert await dashboard_partner(b, "center-a", sent=0, received=1)
 
         # B told A what became of the call; both report it under the other center.
         async def reported() -> list[dict[str, object]]:

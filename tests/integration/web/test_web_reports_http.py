@@ -44,8 +44,32 @@ async def test_json_report_defaults_to_today_by_hour(world: World, sign_in: Sign
     assert body["survey_answers"] == [
         {"key": "08:00", "question": "Решён?", "answer": "да", "count": 1}
     ]
+
+
+async def test_staffing_learns_from_the_same_weekday_of_the_last_four_weeks(
+    world: World, sign_in: SignIn
+) -> None:
+    await signed_in(world, sign_in)  # today (Friday 15 January) has calls at 08:00 and 09:00
+    week = 7 * 86400.0
+    friday = datetime(2027, 1, 15, 8, 10, tzinfo=UTC).timestamp()
+    world.rows.extend(
+        [
+            call("w1", 8, "answered", 10, arrived_at=friday - week),
+            call("w2", 8, "answered", 10, arrived_at=friday - week + 60),
+            call("w3", 8, "answered", 10, arrived_at=friday - 3 * week),
+            call("thu", 8, "answered", 10, arrived_at=friday - 86400),  # not a Friday
+            call("w5", 8, "answered", 10, arrived_at=friday - 5 * week),  # too long ago
+        ]
+    )
+    body = await (await world.client.get("/api/reports")).json()
+    assert body["staffing_days"] == ["2026-12-18", "2026-12-25", "2027-01-01", "2027-01-08"]
     slots = {s["slot"]: s for s in body["staffing"]}
+    # Three 08:00 calls over the three Fridays that had calls ("old" is on 1 January, at 00:00):
+    # one a half hour, two an hour; the Friday without calls does not dilute them.
+    assert (slots["08:00"]["calls"], slots["08:00"]["rate_per_hour"]) == (3, 2.0)
+    assert slots["00:00"]["calls"] == 1
     assert slots["08:00"]["needed"] == 1
+    assert slots["09:00"]["calls"] == 0  # today's 09:00 call is not history yet
     assert slots["09:00"]["scheduled"] == 3
     assert world.staffed[0][2:4] == (40.0, 0.8)
 

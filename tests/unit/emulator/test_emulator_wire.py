@@ -80,3 +80,4 @@ def test_caller_script_digits_by_prompt_or_in_order() -> None:
     assert ordered.keys("any", single=True) == "8"
     assert ordered.keys("any", single=False) == "999"
     assert ordered.keys("any", single=False) == ""
+    assert ordered.pressed == [("any", "3"), ("any", "8"), ("any", "999")]

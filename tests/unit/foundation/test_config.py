@@ -88,3 +88,10 @@ def test_public_view_masks_secrets() -> None:
     assert view["ami_secret"] == "***"
     assert view["web_port"] == 8080
     assert DEFAULT_AMI_SECRET not in str(Settings().public_view())
+
+
+def test_queue_titles_are_name_title_pairs() -> None:
+    s = load_settings(environ={"CALLCENTER_QUEUE_TITLES": "citizens=Граждане, vip = Льготники"})
+    assert s.queue_title_map == {"citizens": "Граждане", "vip": "Льготники"}
+    with pytest.raises(SettingsError, match="queue_titles: expected name=title, got 'vip'"):
+        load_settings(environ={"CALLCENTER_QUEUE_TITLES": "citizens=Граждане,vip"})

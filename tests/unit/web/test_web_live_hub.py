@@ -27,7 +27,7 @@ def test_snapshot_to_json_carries_every_section_in_russian_unescaped() -> None:
     assert data["mode"] == "day"
     assert data["queues"][0]["waiting"][0] == {
         "call_id": "c1", "number_masked": "*******1234", "since": T0 - 12, "position": 1,
-        "predicted_wait_s": 20.0, "priority": 0, "topic": "ЖКХ",
+        "predicted_wait_s": 20.0, "priority": 0, "topic": "ЖКХ", "topic_title": "",
     }  # fmt: skip
     assert data["queues"][0]["figures"]["sl_15m_pct"] == 90.0
     assert data["operators"][0]["queues"] == ["general"]
