@@ -29,6 +29,7 @@ from callcenter.emulator.queue import QueueApp
 from callcenter.emulator.queue_conf import QueuesConf, load_queues
 from callcenter.emulator.queue_log import QueueLog
 from callcenter.emulator.truth import CallTruth, TruthBook
+from callcenter.emulator.version import ASTERISK_VERSION
 from callcenter.emulator.wire import Headers
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,6 @@ DEFAULT_USERS = {"engine": "change-me-engine", "monitor": "change-me-monitor"}
 SHIPPED_QUEUES_CONF = Path(__file__).resolve().parents[2] / "asterisk_conf" / "queues.conf"
 # The manager.conf we ship; the emulator takes its AMI users, permissions and ACLs from it.
 SHIPPED_MANAGER_CONF = Path(__file__).resolve().parents[2] / "asterisk_conf" / "manager.conf"
-ASTERISK_VERSION = "20.9.3"  # an Asterisk 20 release: AMI 9.0.0, as the banner says
 
 
 @dataclass
