@@ -3,6 +3,7 @@ environment, variables and functions, EXEC, the flow commands, the AstDB, syntax
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -337,3 +338,27 @@ async def test_command_words_quotes_and_escapes_are_parsed_as_res_agi_does(
         "200 result=1 ()",
     ]
     assert replies[8].startswith("520-")
+
+
+async def test_command_lines_split_at_every_byte_offset_get_the_same_replies(
+    make_emulator: MakeEmulator, tmp_path: Path
+) -> None:
+    """A transcript replayed in two writes, cut at each byte (inside Cyrillic characters too)."""
+    transcript = 'SET VARIABLE CC_NAME "Анна Ивановна"\nGET VARIABLE CC_NAME\nNOOP\n'.encode()
+    expected = ["200 result=1", "200 result=1 (Анна Ивановна)", "200 result=0"]
+    rounds: list[list[str]] = []
+
+    async def talk(s: Session) -> None:
+        for cut in range(1, len(transcript)):
+            s.writer.write(transcript[:cut])
+            await s.writer.drain()
+            await asyncio.sleep(0.001)
+            s.writer.write(transcript[cut:])
+            await s.writer.drain()
+            lines = [await asyncio.wait_for(s.reader.readline(), 5) for _ in expected]
+            rounds.append([line.decode().removesuffix("\n") for line in lines])
+
+    async with agi_call(make_emulator, tmp_path, talk, quiet):
+        pass
+    assert len(rounds) == len(transcript) - 1
+    assert all(r == expected for r in rounds)
