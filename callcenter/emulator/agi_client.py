@@ -78,7 +78,7 @@ def environment(ch: Channel, url: str, args: list[str]) -> str:
         ("priority", str(ch.priority)),
         ("enhanced", "0.0"),
         ("accountcode", ""),
-        ("threadid", str(140000000000000 + int(ch.uniqueid.split(".")[-1]))),
+        ("threadid", str(140000000000000 + zlib.crc32(ch.uniqueid.encode()))),  # opaque
     ]
     pairs += [(f"arg_{i}", a) for i, a in enumerate(args, 1)]
     return "".join(f"agi_{k}: {v}\n" for k, v in pairs) + "\n"

@@ -60,7 +60,9 @@ class EmulatorConfig:
     work_dir: Path | None = None  # holds queue_log unless queue_log_path says otherwise
     queue_log_path: Path | None = None
     dialplan: Path = CONF_DIR / "extensions.conf"  # the dialplan every channel runs
-    sounds_dir: Path | None = None  # prompts' WAV files give Playback its durations
+    # Asterisk's sounds: prompts' files give Playback and AGI media their durations, and an AGI
+    # STREAM FILE of a prompt missing here fails as on Asterisk. None: every prompt exists.
+    sounds_dir: Path | None = None
     timezone: str = "UTC"  # GotoIfTime's local time
     citizen_trunks: tuple[str, ...] = ("citizen-trunk",)  # the public network's trunks
 
