@@ -16,7 +16,7 @@ import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from callcenter.emulator import agi_commands, agi_media
+from callcenter.emulator import agi_commands, agi_exec, agi_media
 from callcenter.emulator.agi_commands import Command, Reply, Usage
 from callcenter.emulator.callers import CallerScript
 from callcenter.emulator.model import Channel, race
@@ -32,7 +32,7 @@ AGI_EVENTS = "agi,all"
 UNKNOWN = "510 Invalid or unknown command"
 DEAD = "511 Command Not Permitted on a dead channel or intercept routine"
 MAX_ARGS = 128  # res_agi's MAX_ARGS: longer command lines are cut
-TABLE = {c.words: c for c in (*agi_commands.COMMANDS, *agi_media.COMMANDS)}
+TABLE = {c.words: c for c in (*agi_commands.COMMANDS, *agi_exec.COMMANDS, *agi_media.COMMANDS)}
 # Asterisk 20's AGI commands the emulator lacks: asking for one is an error in the model
 NOT_EMULATED = [
     tuple(name.split())

@@ -3,19 +3,17 @@
 Each command answers as res_agi's handler does (see ../shared/asterisk/agi_spec.json): the reply
 line, and for the AMI mirror whether it succeeded. `Usage` is res_agi's RESULT_SHOWUSAGE (a 520
 reply). Variables and functions go through the dialplan interpreter, so a script reads and
-writes exactly what the dialplan would. The media commands are in `agi_media`.
+writes exactly what the dialplan would. EXEC is in `agi_exec`, the media commands in `agi_media`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from callcenter.emulator.dialplan.state import ChannelHangup, DialplanFailure
+from callcenter.emulator.dialplan.state import DialplanFailure
 from callcenter.emulator.dialplan.substitution import substitute
 from callcenter.emulator.model import UP, Channel
 
@@ -227,67 +225,6 @@ async def asyncagi_break(s: AgiSession, argv: list[str]) -> Reply:
     return Reply("200 result=0")  # meaningful for async AGI only
 
 
-# EXEC -------------------------------------------------------------------------------------------
-
-
-async def exec_(s: AgiSession, argv: list[str]) -> Reply:
-    if len(argv) < 2:
-        raise Usage()
-    name, data = argv[1], argv[2] if len(argv) > 2 else ""
-    if ast_true_var(s, "AGIEXECFULL"):
-        data = evaluate(s, s.ch, data)
-    app = s.ip.application(name)
-    if app is None:
-        log.error(
-            "AGI EXEC: could not find application %s (not in Asterisk or not emulated) on %s",
-            name,
-            s.ch.name,
-        )
-        return Reply("200 result=-2", "Unknown Result")
-    code = await _run_app(s, app.name, data)
-    return Reply(f"200 result={code}", "Success" if code == 0 else "Unknown Result")
-
-
-async def _run_app(s: AgiSession, name: str, data: str) -> int:
-    """pbx_exec from inside AGI: the application runs on the channel and its location changes
-    (Goto) take effect when AGI() returns. 0, or -1 when it hung up or failed."""
-    ch, ip = s.ch, s.ip
-    saved = ch.application, ch.app_data
-    ip.pbx.newexten(ch, name, data)
-    app = ip.application(name)
-    assert app is not None
-    task = asyncio.ensure_future(app.run(ip, s.run_state, data))
-    hung_up = asyncio.ensure_future(s.hungup.wait())
-    try:
-        await asyncio.wait({task, hung_up}, return_when="FIRST_COMPLETED")
-        if not task.done():  # the caller hung up: the application stops, as it would
-            task.cancel()
-            await asyncio.wait({task})
-            with contextlib.suppress(BaseException):
-                task.result()  # whatever it ended with, the answer is -1
-            return -1
-        jump = task.result()
-    except ChannelHangup as stop:
-        ch.hangup_cause = ch.hangup_cause or stop.cause
-        ip.pbx.request_hangup(ch)
-        return -1
-    except DialplanFailure as exc:
-        log.error("AGI EXEC %s(%s) on %s: %s", name, data, ch.name, exc)
-        return -1
-    finally:
-        hung_up.cancel()
-        task.cancel()
-        ch.application, ch.app_data = saved
-    if jump is not None:
-        try:
-            context, exten, priority = ip.resolve(ch, jump)
-        except DialplanFailure as exc:
-            log.error("AGI EXEC %s(%s) on %s: %s", name, data, ch.name, exc)
-            return -1
-        ip.pbx.goto(ch, context, exten, priority - 1)
-    return 0
-
-
 def ast_true_var(s: AgiSession, name: str) -> bool:
     return s.variable(name).strip().lower() in ("yes", "true", "y", "t", "1", "on")
 
@@ -304,7 +241,6 @@ COMMANDS = (
     _c("database deltree", database_deltree, "Deletes a family or keytree.", dead=True),
     _c("database get", database_get, "Retrieves an entry in the Asterisk database.", dead=True),
     _c("database put", database_put, "Adds or updates an entry in the database.", dead=True),
-    _c("exec", exec_, "Executes application with given options.", dead=True),
     _c("get full variable", get_full_variable, "Evaluates the given expression.", dead=True),
     _c("get variable", get_variable, "Returns 0 if variablename is not set.", dead=True),
     _c("hangup", hangup, "Hangs up the specified channel."),
