@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 AGI_EVENTS = "agi,all"
 UNKNOWN = "510 Invalid or unknown command"
 DEAD = "511 Command Not Permitted on a dead channel or intercept routine"
+CONNECT_S = 2.0  # res_agi gives up on an address after 2000 ms
 MAX_ARGS = 128  # res_agi's MAX_ARGS: longer command lines are cut
 TABLE = {c.words: c for c in (*agi_commands.COMMANDS, *agi_exec.COMMANDS, *agi_media.COMMANDS)}
 # Asterisk 20's AGI commands the emulator lacks: asking for one is an error in the model
@@ -147,8 +148,9 @@ class AgiSession:
 
     async def run(self, target: AgiTarget, url: str, args: list[str]) -> str:
         try:
-            reader, writer = await asyncio.open_connection(target.host, target.port)
-        except OSError as exc:
+            async with asyncio.timeout(CONNECT_S):
+                reader, writer = await asyncio.open_connection(target.host, target.port)
+        except (OSError, TimeoutError) as exc:
             log.warning("AGI %s on %s: cannot connect (%s)", url, self.ch.name, exc)
             return "FAILURE"
         try:
