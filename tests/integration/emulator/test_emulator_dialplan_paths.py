@@ -39,6 +39,7 @@ async def test_agi_media_commands_follow_the_caller_script(
         results["none"] = await ch.get_data("cc-other", 5000, 3)
         results["path"] = await ch.record_file("voicemail/msg1", "wav", "#", 10000, 2)
         results["missing"] = await ch.get_variable("NOPE")
+        results["caller"] = await ch.get_variable("CALLERID(num)")  # what the IVR asks
         await ch.hangup()
 
     server = await _serve({"entry": entry})
@@ -62,6 +63,7 @@ async def test_agi_media_commands_follow_the_caller_script(
             "none": "",
             "path": "voicemail/msg1.wav",
             "missing": None,
+            "caller": "+79990000060",
         }
         assert (tmp_path / "voicemail" / "msg1.wav").read_bytes() == b"RIFF-fake-wave"
         assert "QueueCallerJoin" not in [get(m, "Event") for m in seen]
