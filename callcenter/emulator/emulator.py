@@ -29,6 +29,7 @@ from callcenter.emulator.queue import QueueApp
 from callcenter.emulator.queue_conf import QueuesConf, load_queues
 from callcenter.emulator.queue_log import QueueLog
 from callcenter.emulator.truth import CallTruth, TruthBook
+from callcenter.emulator.version import ASTERISK_VERSION
 from callcenter.emulator.wire import Headers
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,6 @@ DEFAULT_USERS = {"engine": "change-me-engine", "monitor": "change-me-monitor"}
 SHIPPED_QUEUES_CONF = Path(__file__).resolve().parents[2] / "asterisk_conf" / "queues.conf"
 # The manager.conf we ship; the emulator takes its AMI users, permissions and ACLs from it.
 SHIPPED_MANAGER_CONF = Path(__file__).resolve().parents[2] / "asterisk_conf" / "manager.conf"
-ASTERISK_VERSION = "20.9.3"  # an Asterisk 20 release: AMI 9.0.0, as the banner says
 
 
 @dataclass
@@ -60,7 +60,9 @@ class EmulatorConfig:
     work_dir: Path | None = None  # holds queue_log unless queue_log_path says otherwise
     queue_log_path: Path | None = None
     dialplan: Path = CONF_DIR / "extensions.conf"  # the dialplan every channel runs
-    sounds_dir: Path | None = None  # prompts' WAV files give Playback its durations
+    # Asterisk's sounds: prompts' files give Playback and AGI media their durations, and an AGI
+    # STREAM FILE of a prompt missing here fails as on Asterisk. None: every prompt exists.
+    sounds_dir: Path | None = None
     timezone: str = "UTC"  # GotoIfTime's local time
     citizen_trunks: tuple[str, ...] = ("citizen-trunk",)  # the public network's trunks
 

@@ -27,21 +27,40 @@ log = logging.getLogger(__name__)
 
 async def agi(ip: Interpreter, run: Run, data: str) -> Target | None:
     url, *args = split_args(data)
-    parts = urlsplit(url.strip())
-    if parts.scheme != "agi":
+    url = url.strip()
+    if urlsplit(url).scheme != "agi":
         raise DialplanFailure(f"AGI({url}): only agi:// (FastAGI) is emulated")
-    route = parts.path.lstrip("/") + (f"?{parts.query}" if parts.query else "")
     status = "FAILURE"
     if ip.agi is not None:  # the configured engine stands for whatever host the URL names
-        session = AgiSession(
-            pbx=ip.pbx, ch=run.ch, script=ip.scripts.get(run.ch.uniqueid), recordings=ip.recordings
-        )
-        # Shielded: a hang-up or Redirect interrupts the dialplan at once, while the session
-        # goes on to tell the engine (HANGUP) and close as Asterisk's would.
-        status = await asyncio.shield(asyncio.ensure_future(session.run(ip.agi, route, args)))
-    if ip.alive(run.ch):
-        ip.set_variable(run.ch, "AGISTATUS", status)
+        session = AgiSession(ip=ip, run=run)
+        task = asyncio.ensure_future(session.run(ip.agi, url, args))
+        try:
+            # Shielded: a hang-up or Redirect interrupts the dialplan, the session goes on.
+            status = await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if run.ch.interrupt == "hangup":
+                await _after_hangup(ip, run, session, task)
+            elif run.ch.interrupt != "redirect":
+                task.cancel()  # the emulator is stopping
+            raise
+    ip.set_variable(run.ch, "AGISTATUS", status)
+    if status == "HANGUP":
+        raise ChannelHangup()
     return None
+
+
+async def _after_hangup(
+    ip: Interpreter, run: Run, session: AgiSession, task: asyncio.Future[str]
+) -> None:
+    """As in Asterisk, a hang-up does not end AGI(): the script is told (HANGUP) and may go on
+    in dead mode; once it closes, AGISTATUS=HANGUP is set and the `h` extension can read it."""
+    session.channel_hung_up()
+    try:
+        status = await asyncio.shield(task)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    ip.set_variable(run.ch, "AGISTATUS", status)
 
 
 async def queue(ip: Interpreter, run: Run, data: str) -> Target | None:

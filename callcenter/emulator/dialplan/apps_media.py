@@ -17,20 +17,42 @@ PROMPT_S = 2.0  # a prompt whose recording the emulator cannot find
 DIGIT_AFTER_S = 0.5  # a caller who knows what to press presses it this soon
 
 
+# Raw formats Asterisk plays, with their bytes per second; WAV carries its own header.
+RAW_FORMATS = {"sln": 16000, "sln16": 32000, "ulaw": 8000, "alaw": 8000, "gsm": 1650}
+
+
 def prompt_seconds(sounds: Path | None, name: str) -> float:
-    """Length of the WAV recording of `name` (tried with and without its first directory)."""
-    if sounds is None:
-        return PROMPT_S
-    for candidate in filter(None, [name, name.partition("/")[2]]):
-        path = sounds / f"{candidate}.wav"
-        if path.is_file():
-            try:
-                with wave.open(str(path), "rb") as w:
-                    frames, rate = w.getnframes(), w.getframerate()
-            except (wave.Error, OSError, EOFError):
-                continue
-            return frames / float(rate or 1)
-    return PROMPT_S
+    """Length of the recording of `name`; `PROMPT_S` when there is none to measure."""
+    path = find_sound(sounds, name) if sounds is not None else None
+    length = sound_seconds(path) if path is not None else None
+    return PROMPT_S if length is None else length
+
+
+def find_sound(sounds: Path, name: str) -> Path | None:
+    """The file Asterisk would open for `name` (no extension; relative to the sounds root, or
+    absolute), tried with and without its first directory: `sounds` may be the sounds root or
+    our own prompt directory mounted as its `callcenter/`."""
+    bases = [Path(name)] if name.startswith("/") else [sounds / name]
+    if not name.startswith("/") and "/" in name:
+        bases.append(sounds / name.partition("/")[2])
+    for base in bases:
+        for ext in ("wav", "WAV", *RAW_FORMATS):
+            path = base.parent / f"{base.name}.{ext}"
+            if path.is_file():
+                return path
+    return None
+
+
+def sound_seconds(path: Path) -> float | None:
+    """Playing time of a sound file, None when it cannot be read."""
+    ext = path.suffix[1:].lower()
+    if ext in RAW_FORMATS:
+        return path.stat().st_size / RAW_FORMATS[ext]
+    try:
+        with wave.open(str(path), "rb") as w:
+            return w.getnframes() / float(w.getframerate() or 1)
+    except (wave.Error, OSError, EOFError):
+        return None
 
 
 def _digits(ip: Interpreter, run: Run, prompt: str) -> str:

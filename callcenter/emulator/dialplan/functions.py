@@ -2,6 +2,7 @@
 
 Lookup order as in Asterisk: built-in names (EXTEN, CONTEXT, ...), channel variables, globals.
 A function the emulator does not implement stops the dialplan (`DialplanFailure`).
+`astdb` is Asterisk's internal database (`DB()`, AGI `DATABASE ...`), keyed "/family/key".
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ Writer = Callable[["Functions", Channel, list[str], str], None]
 class Functions:
     def __init__(self, *, pbx: Pbx, queues: QueueApp, globals_: dict[str, str]) -> None:
         self.pbx, self.queues, self.globals = pbx, queues, globals_
+        self.astdb: dict[str, str] = {}
 
     def read(self, ch: Channel, expr: str) -> str:
         call = _call(expr)
@@ -43,6 +45,10 @@ class Functions:
         return True
 
     def variable(self, ch: Channel, name: str) -> str:
+        return self.find(ch, name) or ""
+
+    def find(self, ch: Channel, name: str) -> str | None:
+        """A variable's value; None when it is not set (AGI GET VARIABLE tells the two apart)."""
         builtin = {
             "EXTEN": lambda: ch.exten,
             "CONTEXT": lambda: ch.context,
@@ -55,7 +61,7 @@ class Functions:
             return builtin()
         if name in ch.variables:
             return ch.variables[name]
-        return self.globals.get(name, "")
+        return self.globals.get(name)
 
     def waiting(self, args: list[str]) -> str:
         q = self.queues.queues.get(args[0].strip()) if args else None
@@ -97,6 +103,22 @@ def _callerid_write(ch: Channel, args: list[str], value: str) -> None:
         raise DialplanFailure(f"CALLERID({what}) cannot be set in the emulator")
 
 
+def db_key(path: str) -> str:
+    """`family/key` as the AstDB stores it: "/family/key"."""
+    family, sep, key = path.strip().partition("/")
+    if not sep or not family or not key:
+        raise DialplanFailure(f"DB({path}): expected family/key")
+    return f"/{family}/{key}"
+
+
+def _db_read(fn: Functions, args: list[str]) -> str:
+    return fn.astdb.get(db_key(args[0] if args else ""), "")
+
+
+def _db_delete(fn: Functions, args: list[str]) -> str:
+    return fn.astdb.pop(db_key(args[0] if args else ""), "")
+
+
 def _header_read(ch: Channel, args: list[str]) -> str:
     if len(args) < 2 or args[0].strip().lower() != "read":
         raise DialplanFailure(f"PJSIP_HEADER({','.join(args)}) is not implemented")
@@ -118,9 +140,12 @@ READERS: dict[str, Reader] = {
     "QUEUE_WAITING_COUNT": lambda fn, ch, args, raw: fn.waiting(args),
     "PJSIP_HEADER": lambda fn, ch, args, raw: _header_read(ch, args),
     "GLOBAL": lambda fn, ch, args, raw: fn.globals.get(args[0].strip(), ""),
+    "DB": lambda fn, ch, args, raw: _db_read(fn, args),
+    "DB_DELETE": lambda fn, ch, args, raw: _db_delete(fn, args),
 }
 WRITERS: dict[str, Writer] = {
     "CALLERID": lambda fn, ch, args, value: _callerid_write(ch, args, value),
     "PJSIP_HEADER": lambda fn, ch, args, value: _header_write(ch, args, value),
     "GLOBAL": lambda fn, ch, args, value: fn.globals.__setitem__(args[0].strip(), value),
+    "DB": lambda fn, ch, args, value: fn.astdb.__setitem__(db_key(args[0] if args else ""), value),
 }

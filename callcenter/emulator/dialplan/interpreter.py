@@ -19,6 +19,7 @@ from callcenter.emulator.dialplan.apps import APPS
 from callcenter.emulator.dialplan.functions import Functions
 from callcenter.emulator.dialplan.parser import Dialplan, Step
 from callcenter.emulator.dialplan.state import (
+    App,
     ChannelHangup,
     DialplanFailure,
     Frame,
@@ -180,6 +181,10 @@ class Interpreter:
             ch.priority += 1
         else:
             self.pbx.goto(ch, *self.resolve(ch, jump))
+
+    def application(self, name: str) -> App | None:
+        """The application `name` (any case), None when the emulator has none by that name."""
+        return APPS.get(name.strip().lower())
 
     def resolve(self, ch: Channel, target: Target) -> tuple[str, str, int]:
         context, exten = target.context or ch.context, target.exten or ch.exten

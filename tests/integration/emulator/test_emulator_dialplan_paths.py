@@ -39,6 +39,7 @@ async def test_agi_media_commands_follow_the_caller_script(
         results["none"] = await ch.get_data("cc-other", 5000, 3)
         results["path"] = await ch.record_file("voicemail/msg1", "wav", "#", 10000, 2)
         results["missing"] = await ch.get_variable("NOPE")
+        results["caller"] = await ch.get_variable("CALLERID(num)")  # what the IVR asks
         await ch.hangup()
 
     server = await _serve({"entry": entry})
@@ -62,6 +63,7 @@ async def test_agi_media_commands_follow_the_caller_script(
             "none": "",
             "path": ("voicemail/msg1.wav", ""),
             "missing": None,
+            "caller": "+79990000060",
         }
         assert (tmp_path / "voicemail" / "msg1.wav").read_bytes() == b"RIFF-fake-wave"
         assert "QueueCallerJoin" not in [get(m, "Event") for m in seen]
@@ -103,7 +105,11 @@ async def test_caller_hanging_up_mid_agi_makes_the_channel_dead(
                 break
             await asyncio.sleep(0.02)
         assert outcome == ["dead"]
-        assert ("AGISTATUS", "HANGUP") not in _vars(seen)  # the channel is gone by then
+        # As in Asterisk: AGI() ends when the script closes, AGISTATUS=HANGUP is set on the
+        # hung-up channel (an `h` extension could read it), and only then the channel goes.
+        assert ("AGISTATUS", "HANGUP") in _vars(seen)
+        names = [get(m, "Event") + ":" + get(m, "Variable") for m in seen]
+        assert names.index("VarSet:AGISTATUS") < names.index("Hangup:")
     finally:
         await client.close()
         await emu.stop()

@@ -51,9 +51,9 @@ async def test_overloaded_callers_get_a_callback_offer_in_time_and_are_called_ba
         stored = await center.store.callbacks.get(callback_id)
         assert stored is not None
         assert stored.number == "+79161110002"
-        assert (
-            stored.deadline == requested_at + 600 or abs(stored.deadline - requested_at - 600) < 5
-        )
+        # asked for after the day menu (prompts and timeouts take their time) and the offer
+        assert requested_at <= stored.requested_at <= truth.ended_at
+        assert abs(stored.deadline - stored.requested_at - 600) < 1
 
         async def served() -> bool:
             row = await center.store.callbacks.get(callback_id)

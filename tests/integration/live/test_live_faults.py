@@ -7,6 +7,9 @@ from live_center import Center, live_center
 
 from callcenter.emulator.callers import CallerScript
 
+TO_OPERATOR = {"day_topics": "0"}  # the day menu's "other questions": an operator
+ACCEPTS = {"cc-callback-offer": "1"}
+
 
 def ended(center: Center, uid: str) -> bool:
     truth = center.emulator.truth.get(uid)
@@ -37,11 +40,20 @@ async def test_restart_mid_traffic_loses_no_callback_and_doubles_no_record(tmp_p
             lambda: center.emulator.truth.get(busy).answered_at is not None,  # type: ignore[union-attr]
             virtual_s=60,
         )
+        # Both press 0 ("to an operator") in the day menu, so that the restart comes while the
+        # busy call still goes on, before its wrap-up and the callback.
         booked = center.emulator.place_call(
-            CallerScript(number="+79161110002", digits={"cc-callback-offer": "1"}, talk_s=15)
+            CallerScript(number="+79161110002", digits=dict(TO_OPERATOR, **ACCEPTS), talk_s=15)
         )
         await center.wait_for(lambda: ended(center, booked), virtual_s=60, label="callback booked")
-        waiting = center.emulator.place_call(CallerScript(number="+79161110003", talk_s=10))
+        waiting = center.emulator.place_call(
+            CallerScript(number="+79161110003", digits=dict(TO_OPERATOR), talk_s=10)
+        )
+        await center.wait_for(
+            lambda: center.emulator.truth.get(waiting).joined_at is not None,  # type: ignore[union-attr]
+            virtual_s=60,
+            label="third caller queued",
+        )
         await center.clock.sleep(1)
 
         await center.stop_engine()  # the engine goes away mid-traffic

@@ -50,8 +50,11 @@ async def test_the_supervisor_watches_an_overload_and_switches_emergency_mode(
         await expect(page.locator("#clock")).to_contain_text("12:0")
         await expect(page.get_by_role("cell", name="Оператор 101")).to_be_visible()
 
-        # The caller declines the callback offer, keeps waiting and gives up after 70 s.
-        uid = center.emulator.place_call(CallerScript(number="+79165550002", patience_s=70))
+        # The caller asks for an operator in the day menu (0), declines the callback offer,
+        # keeps waiting and gives up after 70 s.
+        uid = center.emulator.place_call(
+            CallerScript(number="+79165550002", patience_s=70, digits={"day_topics": "0"})
+        )
         wait = page.locator(f'.wait[data-call="{uid}"]')
         await expect(wait).to_have_class("wait ok", timeout=virtual_ms(10))
         first = int((await wait.inner_text()).split()[0])

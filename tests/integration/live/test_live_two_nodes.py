@@ -23,9 +23,12 @@ async def test_two_engine_nodes_dial_each_callback_once(tmp_path: Path, redis_ur
             lambda: center.emulator.truth.get(busy).answered_at is not None,  # type: ignore[union-attr]
             virtual_s=60,
         )
+        # They press 0 ("to an operator") in the day menu: booked while the busy call goes on,
+        # so that both nodes run before any callback is due.
+        keys = {"day_topics": "0", "cc-callback-offer": "1"}
         booked = [
             center.emulator.place_call(
-                CallerScript(number=f"+7916111000{n}", digits={"cc-callback-offer": "1"}, talk_s=5)
+                CallerScript(number=f"+7916111000{n}", digits=dict(keys), talk_s=5)
             )
             for n in (2, 3)
         ]
