@@ -111,9 +111,9 @@ class TimedSession(AgiSession):
             FAILED[name][status] += 1
         return status
 
-    async def _execute(self, command: str) -> str:
+    async def execute(self, text: str) -> bytes:
         self.commands += 1
-        return await super()._execute(command)
+        return await super().execute(text)
 
 
 async def run_rate(rate: int, seconds: float) -> dict[str, Any]:
