@@ -234,6 +234,20 @@ def dialplan_sounds() -> set[str]:
     return names
 
 
+QUEUES_CONF = EXTENSIONS_CONF.with_name("queues.conf")
+# queues.conf options naming sound files (periodic-announce: a comma-separated list); Queue()
+# plays Asterisk's own queue-* sounds for those left unset.
+QUEUE_SOUND_OPTIONS = re.compile(r"^\s*(announce|periodic-announce|queue-[a-z0-9-]+)\s*=\s*(\S.*)$")
+
+
+def queue_sounds() -> set[str]:
+    names: set[str] = set()
+    for line in QUEUES_CONF.read_text(encoding="utf-8").splitlines():
+        if found := QUEUE_SOUND_OPTIONS.match(line.split(";", 1)[0]):
+            names.update(n.strip() for n in found.group(2).split(",") if n.strip())
+    return names
+
+
 def expand(name: str) -> set[str]:
     variables = re.findall(r"\$\{([^}]+)\}", name)
     unknown = [v for v in variables if v not in VARIABLE_PROMPTS]
@@ -258,7 +272,7 @@ def test_every_sound_the_engine_and_the_dialplan_play_has_audio_after_a_build(
     shipped_build: Path,
 ) -> None:
     prefix = Settings().sound_prefix
-    played = {prefix + p for p in route_prompts()} | dialplan_sounds()
+    played = {prefix + p for p in route_prompts()} | dialplan_sounds() | queue_sounds()
     assert {"callcenter/cc-callback-offer", "callcenter/emergency", "callcenter/notify"} <= played
     for sound in sorted(played):
         if is_asterisk_sound(sound):
