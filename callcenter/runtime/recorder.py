@@ -111,7 +111,10 @@ class Recorder:
 
     def _queued(self, ev: e.CallQueued, at: float) -> None:
         self._call(CallRecord(id=ev.call_id, queue=ev.queue, entered_queue_at=at))
-        self._event(ev.call_id, at, "queued", queue=ev.queue, predicted_wait_s=ev.predicted_wait_s)
+        self._event(
+            ev.call_id, at, "queued", queue=ev.queue, priority=ev.priority,
+            predicted_wait_s=ev.predicted_wait_s,
+        )  # fmt: skip
 
     def _completed(self, ev: e.CallCompleted, at: float) -> None:
         outcome = OUTCOMES[ev.outcome.value]
