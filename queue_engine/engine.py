@@ -125,6 +125,9 @@ class Engine:
         self.state.seq += 1
         call.seq = self.state.seq
         position = queue.join(call)
+        if position <= self.state.operators.free.get(msg.queue, 0):
+            # An operator is free for this caller: nothing to predict, nothing for the guard.
+            return [CallQueued(call.call_id, msg.queue, msg.priority, 0.0)]
         predicted = self.state.predict(queue, position)
         out: list[Output] = [CallQueued(call.call_id, msg.queue, msg.priority, predicted)]
         out.extend(self.guard.check_call(call, predicted, now))

@@ -147,4 +147,9 @@ class CallbackService:
         return CallbackCompleted(request.callback_id, outcome.value, on_time, reason)
 
     def next_wakeup(self, now: float) -> float | None:
-        return self.desk.next_wakeup(now)
+        wake = self.desk.next_wakeup(now)
+        if self.desk.head(now) is not None and self._callers_waiting():
+            # A ready request held back for the callers waiting: look again when they may be gone.
+            step = now + self.state.config.reevaluate_s
+            wake = step if wake is None else min(wake, step)
+        return wake
