@@ -51,9 +51,11 @@ from queue_engine.events import (
 )
 from queue_engine.messages import (
     CallAbandoned,
+    CallAdopted,
     CallAnswered,
     CallArrived,
     CallbackAttemptFinished,
+    CallbackLegFound,
     CallbackOfferAccepted,
     CallbackOfferDeclined,
     CallbackRestored,
@@ -78,6 +80,7 @@ from queue_engine.policies.phone import validate_number
 __all__ = [
     "AttemptResult",
     "CallAbandoned",
+    "CallAdopted",
     "CallAnswered",
     "CallArrived",
     "CallCompleted",
@@ -89,6 +92,7 @@ __all__ = [
     "CallbackAttemptFinished",
     "CallbackAttempted",
     "CallbackCompleted",
+    "CallbackLegFound",
     "CallbackOfferAccepted",
     "CallbackOfferDeclined",
     "CallbackOutcome",

@@ -119,6 +119,34 @@ class CallbackRestored:
 
 
 @dataclass(frozen=True, slots=True)
+class CallAdopted:
+    """A call found in Asterisk's live picture that the engine does not know (it arrived, or
+    the engine restarted, while the engine was away): taken over as it is now, waiting in
+    ``queue`` since ``joined_at`` or talking with ``operator_id``."""
+
+    call_id: str
+    caller: str
+    arrived_at: float
+    queue: str = ""
+    joined_at: float = 0.0
+    priority: int = 0
+    operator_id: str = ""
+    answered_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackLegFound:
+    """A dialling attempt of a callback is still up in Asterisk (found on resync after a
+    restart): the engine follows it instead of dialling the request again. ``answered_at`` is
+    None while the citizen's phone still rings."""
+
+    callback_id: str
+    operator_id: str
+    attempt: int
+    answered_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PartnerCapacityUpdated:
     """A partner center published its live capacity."""
 
@@ -174,6 +202,8 @@ Message = (
     | CallbackOfferDeclined
     | CallbackAttemptFinished
     | CallbackRestored
+    | CallAdopted
+    | CallbackLegFound
     | PartnerCapacityUpdated
     | OverflowAccepted
     | OverflowRefused

@@ -17,6 +17,7 @@ from callcenter.runtime import dialplan as dp
 from callcenter.runtime.channels import ChannelBook
 from callcenter.runtime.claims import ActionClaims, SingleNodeClaims
 from callcenter.runtime.engine_runner import Batch, EngineRunner
+from callcenter.runtime.resync import callback_channel_id
 from callcenter.runtime.tasks import TaskSet
 from queue_engine import commands as c
 from queue_engine import events as ev
@@ -192,6 +193,8 @@ class CommandExecutor:
             variables={dp.CALLBACK_ID: cmd.callback_id, dp.CALLBACK_NUMBER: cmd.number},
             timeout_ms=self._ring_ms,
             caller_id=self._caller_id or None,
+            # A known Uniqueid lets a restarted engine find this attempt still up (resync).
+            channel_id=callback_channel_id(cmd.callback_id, cmd.attempt),
             on_outcome=on_outcome,
         )
         if not result.ok:

@@ -122,6 +122,7 @@ class LiveRuntime:
         self.route_deps.on_ivr_session = self._ivr_session
         # What each caller chose in the menus, for the operator's screen pop (taken on answer).
         self.ivr_choices: dict[str, tuple[str, ...]] = {}
+        self.bridge.on_resynced = lambda alive: self.recorder.resynced(alive, clock.now())
         sinks: list[Callable[[Batch], None]] = [self.recorder, self.executor, self._count]
         for sink in [*sinks, *parts.on_batch]:
             self.runner.add_sink(sink)

@@ -73,6 +73,16 @@ class CallRepository:
         async with self._sessions() as session:
             return [call_from_row(row) for row in await session.scalars(query)]
 
+    async def open_calls(self) -> list[CallRecord]:
+        """Calls that arrived and have not ended (the engine's restart reconciles them)."""
+        query = (
+            select(CallRow)
+            .where(CallRow.arrived_at.is_not(None), CallRow.ended_at.is_(None))
+            .order_by(CallRow.arrived_at, CallRow.id)
+        )
+        async with self._sessions() as session:
+            return [call_from_row(row) for row in await session.scalars(query)]
+
     async def append_event(self, event: CallEvent) -> bool:
         """Store a timeline event; False when this event (same key) was stored before."""
         if not event.call_id or not event.kind:
