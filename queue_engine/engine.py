@@ -142,6 +142,8 @@ class Engine:
             return []
         call.queue, call.priority, call.stage = msg.queue, msg.priority, CallStage.QUEUED
         call.joined_at = msg.joined_at
+        if msg.offered:
+            call.way_out_at = now
         self.state.seq += 1
         call.seq = self.state.seq
         queue = self.state.queue(msg.queue)

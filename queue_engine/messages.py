@@ -132,6 +132,8 @@ class CallAdopted:
     priority: int = 0
     operator_id: str = ""
     answered_at: float | None = None
+    # Already offered a way out before the engine lost sight of the call: not offered again.
+    offered: bool = False
 
 
 @dataclass(frozen=True, slots=True)

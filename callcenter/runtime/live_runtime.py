@@ -34,7 +34,7 @@ from callcenter.runtime.figures import Figures
 from callcenter.runtime.ivr_services import CallIvrServices, Speak
 from callcenter.runtime.pbx_bridge import PbxBridge
 from callcenter.runtime.recorder import OUTCOMES, Recorder
-from callcenter.runtime.restore import restore_callbacks
+from callcenter.runtime.restore import open_calls, restore_callbacks
 from callcenter.runtime.snapshot import build_snapshot
 from callcenter.runtime.tasks import TaskSet
 from callcenter.scripting import KnowledgeBase
@@ -177,6 +177,7 @@ class LiveRuntime:
         self.tasks.spawn(self.recorder.run(), name="recorder")
         restored = await restore_callbacks(self.store, self.runner)
         log.info("restored %d open callback requests", restored)
+        self.bridge.open_calls = await open_calls(self.store)
         await self.agi.start()
         await self.ami.start()
         self.tasks.spawn(self.runner.run_timers(), name="engine-timers")

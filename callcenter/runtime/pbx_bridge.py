@@ -7,6 +7,7 @@ not care about is ignored here, never in the engine.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -16,6 +17,7 @@ from callcenter.pbx.snapshots import PbxResynced, ResyncFailed
 from callcenter.runtime.channels import CallbackLeg, ChannelBook
 from callcenter.runtime.engine_runner import EngineRunner
 from callcenter.runtime.operators import OperatorDirectory
+from callcenter.runtime.restore import OpenCall
 from callcenter.runtime.resync import takeover
 from queue_engine import messages as m
 from queue_engine.model.callbacks import AttemptResult
@@ -40,6 +42,8 @@ class PbxBridge:
         self.on_connection_change: Callable[[bool], None] | None = None
         # Told the calls alive after each resync (the recorder closes the others' records).
         self.on_resynced: Callable[[set[str]], None] | None = None
+        # Open calls as the database had them at start-up (set by the runtime before AMI).
+        self.open_calls: dict[str, OpenCall] = {}
         self._foreign_queues: set[str] = set()
         self._table: dict[type, Callable[[Any], None]] = {
             f.AmiConnected: self._connected,
@@ -110,6 +114,18 @@ class PbxBridge:
         for entry in fact.entries:
             self.channels.remember(entry.uniqueid, entry.channel, entry.callerid_num)
 
+    def _as_recorded(self, adopted: m.CallAdopted) -> m.CallAdopted:
+        """A call the engine recorded before it restarted keeps its first join time."""
+        stored = self.open_calls.pop(adopted.call_id, None)
+        if stored is None or not adopted.queue:
+            return adopted
+        joined = stored.entered_queue_at
+        return dataclasses.replace(
+            adopted,
+            joined_at=adopted.joined_at if joined is None else min(joined, adopted.joined_at),
+            offered=stored.offered,
+        )
+
     def _follow_legs(self, legs: tuple[tuple[str, m.CallbackLegFound], ...]) -> None:
         for uniqueid, leg in legs:
             answered = leg.answered_at is not None
@@ -119,7 +135,7 @@ class PbxBridge:
     def _adopt(self, calls: tuple[m.CallAdopted, ...]) -> None:
         for adopted in calls:
             if self.runner.engine.call(adopted.call_id) is None:
-                self.runner.feed(adopted)
+                self.runner.feed(self._as_recorded(adopted))
             elif adopted.queue:  # a reconnect: the engine followed this caller all along
                 joined = m.CallJoinedQueue(adopted.call_id, adopted.queue, adopted.priority)
                 self.runner.feed(joined)

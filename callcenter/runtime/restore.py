@@ -1,10 +1,15 @@
-"""After a restart the engine learns every open callback request from the database.
+"""After a restart the engine learns from the database what its memory lost.
 
 The database, not the engine's memory, is the source of truth for callbacks: a request is
-committed before the caller hears that it is booked, so a crash at any moment loses none.
+committed before the caller hears that it is booked, so a crash at any moment loses none. For
+calls still open it keeps what Asterisk cannot tell on resync: when the caller first joined the
+queue (Asterisk's wait restarts when a caller comes back from the callback offer) and whether
+they were already offered a way out (they are not offered again).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from callcenter.runtime.engine_runner import EngineRunner
 from callcenter.store.repositories import Store
@@ -27,3 +32,19 @@ async def restore_callbacks(store: Store, runner: EngineRunner) -> int:
             )
         )
     return len(requests)
+
+
+WAY_OUT_EVENTS = ("callback_offer", "overflow")
+
+
+@dataclass(frozen=True)
+class OpenCall:
+    entered_queue_at: float | None
+    offered: bool
+
+
+async def open_calls(store: Store) -> dict[str, OpenCall]:
+    """What the records of calls still open say about each (see the module's note)."""
+    records = await store.calls.open_calls()
+    offered = await store.calls.calls_with_events([r.id for r in records], WAY_OUT_EVENTS)
+    return {r.id: OpenCall(r.entered_queue_at, r.id in offered) for r in records}

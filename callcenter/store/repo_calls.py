@@ -83,6 +83,14 @@ class CallRepository:
         async with self._sessions() as session:
             return [call_from_row(row) for row in await session.scalars(query)]
 
+    async def calls_with_events(self, call_ids: Sequence[str], kinds: Sequence[str]) -> set[str]:
+        """Which of `call_ids` have a timeline event of one of `kinds`."""
+        query = select(CallEventRow.call_id).where(
+            CallEventRow.call_id.in_(list(call_ids)), CallEventRow.kind.in_(list(kinds))
+        )
+        async with self._sessions() as session:
+            return set(await session.scalars(query.distinct()))
+
     async def append_event(self, event: CallEvent) -> bool:
         """Store a timeline event; False when this event (same key) was stored before."""
         if not event.call_id or not event.kind:
