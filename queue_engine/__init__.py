@@ -70,6 +70,7 @@ from queue_engine.messages import (
     OverflowRefused,
     PartnerCapacityUpdated,
     QueueLimitChanged,
+    StaleReservationFound,
 )
 from queue_engine.model.callbacks import AttemptResult, CallbackOutcome
 from queue_engine.model.calls import CallOutcome
@@ -137,6 +138,7 @@ __all__ = [
     "ScheduleConfig",
     "SetCallerPriority",
     "SlaBreached",
+    "StaleReservationFound",
     "UnknownCall",
     "UnknownCallback",
     "UnknownQueue",

@@ -49,6 +49,7 @@ class Engine:
             m.CallbackAttemptFinished: self.callbacks.attempt_finished,
             m.CallbackRestored: self.callbacks.restore,
             m.CallbackLegFound: self.callbacks.leg_found,
+            m.StaleReservationFound: self.callbacks.stale_reservation,
             m.CallAdopted: self._adopted,
             m.PartnerCapacityUpdated: self.guard.partner_update,
             m.OverflowAccepted: self.guard.overflow_accepted,

@@ -98,6 +98,12 @@ class CallbackService:
         board.reserve(op, request.callback_id)
         return []
 
+    def stale_reservation(self, msg: m.StaleReservationFound, now: float) -> list[Output]:
+        op = self.state.operators.get(msg.operator_id)
+        if op is None or op.reserved_for:
+            return []  # unknown, or held for a request being dialled: nothing stale
+        return [ReleaseOperator(op.operator_id)]
+
     def dispatch(self, now: float) -> list[Output]:
         """Give free operators to ready callbacks: due ones always, others only if idle."""
         out: list[Output] = []

@@ -149,6 +149,14 @@ class CallbackLegFound:
 
 
 @dataclass(frozen=True, slots=True)
+class StaleReservationFound:
+    """An operator is paused for a callback the engine does not hold them for: the attempt ended
+    while the engine was away (found on resync). The pause is lifted."""
+
+    operator_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class PartnerCapacityUpdated:
     """A partner center published its live capacity."""
 
@@ -206,6 +214,7 @@ Message = (
     | CallbackRestored
     | CallAdopted
     | CallbackLegFound
+    | StaleReservationFound
     | PartnerCapacityUpdated
     | OverflowAccepted
     | OverflowRefused

@@ -17,7 +17,7 @@ from callcenter.runtime import dialplan as dp
 from callcenter.runtime.channels import ChannelBook
 from callcenter.runtime.claims import ActionClaims, SingleNodeClaims
 from callcenter.runtime.engine_runner import Batch, EngineRunner
-from callcenter.runtime.resync import callback_channel_id
+from callcenter.runtime.resync import callback_channel_id, reserve_reason
 from callcenter.runtime.tasks import TaskSet
 from queue_engine import commands as c
 from queue_engine import events as ev
@@ -171,7 +171,7 @@ class CommandExecutor:
         await self._redirect(cmd.call_id, dp.OVERFLOW_OUT_CONTEXT, variables)
 
     async def _reserve(self, cmd: c.ReserveOperator) -> None:
-        reason = f"callback {cmd.callback_id}"
+        reason = reserve_reason(cmd.callback_id)
         result = await self._ami.queue_pause(interface=cmd.operator_id, paused=True, reason=reason)
         if not result.ok:
             log.warning("could not reserve %s: %s", cmd.operator_id, result.message)

@@ -18,7 +18,7 @@ from callcenter.runtime.channels import CallbackLeg, ChannelBook
 from callcenter.runtime.engine_runner import EngineRunner
 from callcenter.runtime.operators import OperatorDirectory
 from callcenter.runtime.restore import OpenCall
-from callcenter.runtime.resync import takeover
+from callcenter.runtime.resync import reserved_callback, takeover
 from queue_engine import messages as m
 from queue_engine.model.callbacks import AttemptResult
 from queue_engine.model.calls import CallStage
@@ -98,6 +98,8 @@ class PbxBridge:
         self.operators.reset()
         for member in fact.members:
             self.runner.feed(self.operators.update(member))
+            if reserved_callback(member.paused_reason) and not member.in_call:
+                self.runner.feed(m.StaleReservationFound(member.interface))
         self._adopt(found.waiting + found.talking)
         live = {c.uniqueid for c in fact.channels} | {e.uniqueid for e in fact.entries}
         for call_id in list(engine.state.calls):

@@ -18,6 +18,16 @@ from callcenter.pbx.snapshots import ChannelSnapshot, PbxResynced, QueueEntrySna
 from queue_engine.messages import CallAdopted, CallbackLegFound
 
 _LEG_MARK = "-try"
+_PAUSE_MARK = "callback "  # the pause reason of an operator reserved for a callback
+
+
+def reserve_reason(callback_id: str) -> str:
+    """The pause reason the engine gives an operator it reserves for a callback."""
+    return f"{_PAUSE_MARK}{callback_id}"
+
+
+def reserved_callback(pause_reason: str) -> str | None:
+    return pause_reason.removeprefix(_PAUSE_MARK) if pause_reason.startswith(_PAUSE_MARK) else None
 
 
 def callback_channel_id(callback_id: str, attempt: int) -> str:

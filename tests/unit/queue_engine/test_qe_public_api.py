@@ -22,7 +22,8 @@ PINNED = {
     "PartnerCapacityUpdated", "PhonePolicy", "PlayAnnouncement", "QueueConfig",
     "QueueEngineError", "QueueLimitChanged", "QueueLimitUpdated", "ReleaseCaller",
     "ReleaseOperator", "ReserveOperator", "RouteToIvr", "RouteToQueue", "ScheduleConfig",
-    "SetCallerPriority", "SlaBreached", "UnknownCall", "UnknownCallback", "UnknownQueue",
+    "SetCallerPriority", "SlaBreached", "StaleReservationFound", "UnknownCall",
+    "UnknownCallback", "UnknownQueue",
     "mode_at", "validate_number",
 }  # fmt: skip
 

@@ -171,3 +171,13 @@ def test_a_call_talking_at_the_restart_is_followed_to_its_end() -> None:
     assert [b.message for b in batches if isinstance(b.message, m.CallEnded)] == [
         m.CallEnded("6.1")
     ]
+
+
+def test_an_operator_left_paused_for_a_callback_that_ended_meanwhile_is_unpaused() -> None:
+    bridge, _, batches = make()
+    restored_callback(bridge)
+    left = member("PJSIP/101", paused=True, reason="callback cb-1.1")
+    own = member("PJSIP/102", paused=True, reason="обед")
+    bridge(PbxResynced(queues=(), members=(left, own), entries=(), channels=()))
+    assert [r.operator_id for r in events(batches, c.ReleaseOperator)] == ["PJSIP/101"]
+    assert events(batches, c.OriginateCallback) == []  # dialled once the pause is lifted
