@@ -73,9 +73,8 @@ async def close_unobserved(store: Store, alive: set[str], at: float) -> list[str
     """Close every open record whose call Asterisk no longer has; return their ids."""
     closed = []
     for record in await store.calls.open_calls():
-        if record.id in alive:
+        if record.id in alive or not await store.calls.close_if_open(record.id, at):
             continue
-        await store.calls.upsert_call(CallRecord(id=record.id, ended_at=at))
         details = {"reason": "engine_outage", "answered": record.answered_at is not None}
         key = f"{END_UNOBSERVED}@{record.id}"
         await store.calls.append_event(CallEvent(record.id, at, END_UNOBSERVED, details, key=key))

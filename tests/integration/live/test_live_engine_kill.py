@@ -238,7 +238,7 @@ async def test_engine_killed_mid_traffic_loses_no_call_and_no_callback(tmp_path:
             await while_dead(w, story)
             engines.append(await standby)
             await engines[1].start(w.settings, w.clock)
-            await live_picture_matches(w, engines[1])
+            await live_picture_matches(w, engines[1], story)
             await after_restart(w, story)
             await check_records(w, story)
         finally:
@@ -301,11 +301,12 @@ async def while_dead(w: World, story: Story) -> None:
     assert w.truth(story.fresh).answered_at is None
 
 
-async def live_picture_matches(w: World, engine: EngineProcess) -> None:
+async def live_picture_matches(w: World, engine: EngineProcess, story: Story) -> None:
     """Once resynced, the engine shows what the emulator has: callers in the same order with
-    their first join times, and each operator talking with the right caller."""
+    their first join times, each operator talking with the right caller, and the callbacks."""
     deadline = time.monotonic() + 5
     seen: Any = None
+    snap: dict[str, Any] | None = None
     while time.monotonic() < deadline:
         snap = await snapshot(engine.url)
         if snap is not None and snap["ami_connected"]:
@@ -316,6 +317,10 @@ async def live_picture_matches(w: World, engine: EngineProcess) -> None:
     assert seen is not None
     assert same_picture(seen, truth_picture(w)), f"engine {seen}\nemulator {truth_picture(w)}"
     assert len(seen[0]) == 5  # four of the six, and the one who came while the engine was dead
+    assert snap is not None
+    talking, pending = story.callbacks
+    callbacks = {(cb["id"], cb["status"]) for cb in snap["callbacks"]}
+    assert callbacks == {(talking, "dialing"), (pending, "pending")}
 
 
 async def after_restart(w: World, story: Story) -> None:

@@ -135,3 +135,9 @@ async def test_open_calls_and_which_had_an_offer(store: Store) -> None:
     offered = await store.calls.calls_with_events(["a", "b"], ["callback_offer", "overflow"])
     assert offered == {"a"}
     assert await store.calls.calls_with_events([], ["callback_offer"]) == set()
+    assert await store.calls.close_if_open("b", T0 + 50)
+    assert not await store.calls.close_if_open("c", T0 + 50)  # its end is on record
+    closed = await store.calls.get_call("c")
+    assert closed is not None
+    assert closed.ended_at == T0 + 9
+    assert [r.id for r in await store.calls.open_calls()] == ["a"]
