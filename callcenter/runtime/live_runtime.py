@@ -15,7 +15,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from callcenter.clock import Clock
@@ -34,7 +34,7 @@ from callcenter.runtime.figures import Figures
 from callcenter.runtime.ivr_services import CallIvrServices, Speak
 from callcenter.runtime.pbx_bridge import PbxBridge
 from callcenter.runtime.recorder import OUTCOMES, Recorder
-from callcenter.runtime.restore import open_calls, restore_callbacks
+from callcenter.runtime.restore import open_calls, restore_callbacks, restore_figures
 from callcenter.runtime.snapshot import build_snapshot
 from callcenter.runtime.tasks import TaskSet
 from callcenter.scripting import KnowledgeBase
@@ -178,6 +178,10 @@ class LiveRuntime:
         restored = await restore_callbacks(self.store, self.runner)
         log.info("restored %d open callback requests", restored)
         self.bridge.open_calls = await open_calls(self.store)
+        now = self.clock.now()
+        day_start = datetime.combine(self._local_day(now), time(), self.tz).timestamp()
+        limits = {q.name: q.limit_s for q in self.engine.config.queues}
+        await restore_figures(self.store, self.figures, day_start, now, limits)
         await self.agi.start()
         await self.ami.start()
         self.tasks.spawn(self.runner.run_timers(), name="engine-timers")

@@ -142,6 +142,18 @@ async def ready(engine: EngineProcess) -> None:
         await asyncio.sleep(0.1)
 
 
+async def figures(engine: EngineProcess, *, after: float) -> dict[str, Any]:
+    """The queue's figures for today from a snapshot taken after `after`."""
+    deadline = time.monotonic() + 5
+    while True:
+        snap = await snapshot(engine.url)
+        if snap is not None and snap["taken_at"] > after:
+            (queue,) = [q for q in snap["queues"] if q["name"] == QUEUE]
+            return dict(queue["figures"])
+        assert time.monotonic() < deadline, "no fresh snapshot"
+        await asyncio.sleep(0.1)
+
+
 def picture(snap: dict[str, Any]) -> tuple[list[tuple[str, int, float]], dict[str, Any]]:
     """(waiting callers as (id, position, since), operator -> (state, call id))."""
     (queue,) = [q for q in snap["queues"] if q["name"] == QUEUE]
@@ -219,6 +231,7 @@ class Story:
     fresh: str = ""  # came while the engine was dead and still waits at the restart
     unseen: str = ""  # came and went while the engine was dead
     waiting: list[str] = field(default_factory=list)  # waiting at the kill
+    figures: dict[str, Any] = field(default_factory=dict)  # today's, on the dashboard at the kill
 
     @property
     def callbacks(self) -> tuple[str, str]:
@@ -233,6 +246,7 @@ async def test_engine_killed_mid_traffic_loses_no_call_and_no_callback(tmp_path:
             await ready(engines[0])
             standby = asyncio.create_task(w.spawn())  # imports while the traffic flows
             story = await before_the_kill(w)
+            story.figures = await figures(engines[0], after=w.clock.now())
             engines[0].kill()  # SIGKILL: no cleanup, queued writes lost
             assert await engines[0].wait() == -signal.SIGKILL
             await while_dead(w, story)
@@ -321,6 +335,11 @@ async def live_picture_matches(w: World, engine: EngineProcess, story: Story) ->
     talking, pending = story.callbacks
     callbacks = {(cb["id"], cb["status"]) for cb in snap["callbacks"]}
     assert callbacks == {(talking, "dialing"), (pending, "pending")}
+    # Today's figures are counted again from the records (nothing was completed in sight since).
+    (queue,) = [q for q in snap["queues"] if q["name"] == QUEUE]
+    figures = {k: queue["figures"][k] for k in ("answered", "offered", "abandoned", "asa_s")}
+    assert figures == {k: story.figures[k] for k in figures}
+    assert figures["answered"] == 3  # the three first callers (one talks still, one ended)
 
 
 async def after_restart(w: World, story: Story) -> None:
