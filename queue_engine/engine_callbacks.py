@@ -90,6 +90,8 @@ class CallbackService:
         request.dialling, request.operator_id = True, msg.operator_id
         request.attempts = max(request.attempts, msg.attempt)
         request.served_at = msg.answered_at
+        if not msg.operator_id:  # dialled for someone who is no queue member: nobody to hold
+            return []
         board = self.state.operators
         op = board.get(msg.operator_id)
         if op is None:  # the resync names the operator's memberships right after

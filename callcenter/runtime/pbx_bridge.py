@@ -105,6 +105,7 @@ class PbxBridge:
         for call_id in list(engine.state.calls):
             if call_id not in live and call_id not in self.channels.in_agi:
                 self._call_hung_up(call_id)
+        self.open_calls = {}  # used once: later resyncs find the engine knowing its calls
         if self.on_resynced is not None:
             self.on_resynced(live | set(engine.state.calls) | self.channels.in_agi)
 
