@@ -120,7 +120,8 @@ class Recorder:
         async def close() -> None:
             closed = await resync.close_unobserved(self._store, alive, at)
             if closed:
-                log.warning("%d calls ended while the engine was away: %s", len(closed), closed)
+                shown = ", ".join(closed[:10]) + (", ..." if len(closed) > 10 else "")
+                log.warning("%d calls ended while the engine was away: %s", len(closed), shown)
 
         self._write(close)
 
