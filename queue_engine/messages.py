@@ -123,6 +123,44 @@ class CallbackRestored:
 
 
 @dataclass(slots=True)
+class CallAdopted:
+    """A call found in Asterisk's live picture that the engine does not know (it arrived, or
+    the engine restarted, while the engine was away): taken over as it is now, waiting in
+    ``queue`` since ``joined_at`` or talking with ``operator_id``."""
+
+    call_id: str
+    caller: str
+    arrived_at: float
+    queue: str = ""
+    joined_at: float = 0.0
+    priority: int = 0
+    operator_id: str = ""
+    answered_at: float | None = None
+    # Already offered a way out before the engine lost sight of the call: not offered again.
+    offered: bool = False
+
+
+@dataclass(slots=True)
+class CallbackLegFound:
+    """A dialling attempt of a callback is still up in Asterisk (found on resync after a
+    restart): the engine follows it instead of dialling the request again. ``answered_at`` is
+    None while the citizen's phone still rings."""
+
+    callback_id: str
+    operator_id: str
+    attempt: int
+    answered_at: float | None = None
+
+
+@dataclass(slots=True)
+class StaleReservationFound:
+    """An operator is paused for a callback the engine does not hold them for: the attempt ended
+    while the engine was away (found on resync). The pause is lifted."""
+
+    operator_id: str
+
+
+@dataclass(slots=True)
 class PartnerCapacityUpdated:
     """A partner center published its live capacity."""
 
@@ -180,6 +218,9 @@ Message = (
     | CallbackOfferDeclined
     | CallbackAttemptFinished
     | CallbackRestored
+    | CallAdopted
+    | CallbackLegFound
+    | StaleReservationFound
     | PartnerCapacityUpdated
     | OverflowAccepted
     | OverflowRefused

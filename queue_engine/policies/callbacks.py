@@ -56,6 +56,14 @@ class CallbackDesk:
         request.dialling = True
         return request
 
+    def withdraw(self, request: CallbackRequest) -> None:
+        """Take a request out of both lines (it is being dialled already)."""
+        cb_id = request.callback_id
+        self._ready = [entry for entry in self._ready if entry[2] != cb_id]
+        self._later = [entry for entry in self._later if entry[1] != cb_id]
+        heapq.heapify(self._ready)
+        heapq.heapify(self._later)
+
     def retry(self, request: CallbackRequest, now: float) -> bool:
         """Schedule another attempt; False when the attempts are used up."""
         request.dialling, request.operator_id = False, ""
