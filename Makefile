@@ -3,7 +3,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 DEMO_DEBS := espeak-ng sox
-TEST_DEBS := redis-server postgresql espeak-ng sox chromium fonts-dejavu-core docker-compose prometheus
+TEST_DEBS := redis-server postgresql espeak-ng sox festival festvox-ru chromium fonts-dejavu-core docker-compose prometheus
 
 .PHONY: demo test venv clean
 .DEFAULT_GOAL := test

@@ -51,9 +51,11 @@ from queue_engine.events import (
 )
 from queue_engine.messages import (
     CallAbandoned,
+    CallAdopted,
     CallAnswered,
     CallArrived,
     CallbackAttemptFinished,
+    CallbackLegFound,
     CallbackOfferAccepted,
     CallbackOfferDeclined,
     CallbackRestored,
@@ -68,6 +70,7 @@ from queue_engine.messages import (
     OverflowRefused,
     PartnerCapacityUpdated,
     QueueLimitChanged,
+    StaleReservationFound,
 )
 from queue_engine.model.callbacks import AttemptResult, CallbackOutcome
 from queue_engine.model.calls import CallOutcome
@@ -78,6 +81,7 @@ from queue_engine.policies.phone import validate_number
 __all__ = [
     "AttemptResult",
     "CallAbandoned",
+    "CallAdopted",
     "CallAnswered",
     "CallArrived",
     "CallCompleted",
@@ -89,6 +93,7 @@ __all__ = [
     "CallbackAttemptFinished",
     "CallbackAttempted",
     "CallbackCompleted",
+    "CallbackLegFound",
     "CallbackOfferAccepted",
     "CallbackOfferDeclined",
     "CallbackOutcome",
@@ -133,6 +138,7 @@ __all__ = [
     "ScheduleConfig",
     "SetCallerPriority",
     "SlaBreached",
+    "StaleReservationFound",
     "UnknownCall",
     "UnknownCallback",
     "UnknownQueue",

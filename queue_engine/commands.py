@@ -1,11 +1,16 @@
-"""Commands: what the engine decides; the adapter (or the simulator) carries them out."""
+"""Commands: what the engine decides; the adapter (or the simulator) carries them out.
+
+Like messages and events, these are slotted but not frozen: several are built per simulated call
+in the simulator and a frozen dataclass costs about three times as much to build. Treat
+them as values all the same: nothing changes one after it is made, and none is hashed.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RouteToQueue:
     """Put the caller in ``queue`` with ``priority`` (live: the AGI answer / QUEUE_PRIO)."""
 
@@ -14,7 +19,7 @@ class RouteToQueue:
     priority: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RouteToIvr:
     """Send the caller to the self-service menu ``menu``."""
 
@@ -22,7 +27,7 @@ class RouteToIvr:
     menu: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PlayAnnouncement:
     """Play ``prompt`` to the caller before anything else."""
 
@@ -30,7 +35,7 @@ class PlayAnnouncement:
     prompt: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OfferCallback:
     """Offer a callback; the caller keeps their place in the queue while deciding."""
 
@@ -38,7 +43,7 @@ class OfferCallback:
     number: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SetCallerPriority:
     """Change a waiting caller's priority (keeping their place among equals)."""
 
@@ -46,7 +51,7 @@ class SetCallerPriority:
     priority: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OverflowCall:
     """Transfer the caller to partner ``partner`` with the context; ``hops`` after it."""
 
@@ -56,7 +61,7 @@ class OverflowCall:
     topic: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ReleaseCaller:
     """Take the caller out of the queue and end the call after a prompt (callback booked)."""
 
@@ -64,7 +69,7 @@ class ReleaseCaller:
     prompt: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ReserveOperator:
     """Keep the operator from being given queue calls (live: QueuePause with a reason)."""
 
@@ -72,14 +77,14 @@ class ReserveOperator:
     callback_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ReleaseOperator:
     """End a reservation: the operator takes queue calls again (QueuePause off)."""
 
     operator_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OriginateCallback:
     """Dial the callback ``number`` for the reserved ``operator_id``."""
 

@@ -37,7 +37,8 @@ class CallbackPolicy:
     deadline_s: float = 600.0
     max_attempts: int = 3
     retry_delay_s: float = 60.0
-    # A request whose deadline is this close gets an operator reserved for it.
+    # A request whose deadline is this close gets an operator reserved for it (plus one
+    # retry_delay_s for every attempt still allowed after the next, so retries fit in time).
     reserve_lead_s: float = 90.0
 
     def __post_init__(self) -> None:

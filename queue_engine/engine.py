@@ -48,6 +48,9 @@ class Engine:
             m.CallbackOfferDeclined: self._offer_declined,
             m.CallbackAttemptFinished: self.callbacks.attempt_finished,
             m.CallbackRestored: self.callbacks.restore,
+            m.CallbackLegFound: self.callbacks.leg_found,
+            m.StaleReservationFound: self.callbacks.stale_reservation,
+            m.CallAdopted: self._adopted,
             m.PartnerCapacityUpdated: self.guard.partner_update,
             m.OverflowAccepted: self.guard.overflow_accepted,
             m.OverflowRefused: self.guard.overflow_refused,
@@ -125,10 +128,36 @@ class Engine:
         self.state.seq += 1
         call.seq = self.state.seq
         position = queue.join(call)
+        if position <= self.state.operators.free.get(msg.queue, 0):
+            # An operator is free for this caller: nothing to predict, nothing for the guard.
+            return [CallQueued(call.call_id, msg.queue, msg.priority, 0.0)]
         predicted = self.state.predict(queue, position)
         out: list[Output] = [CallQueued(call.call_id, msg.queue, msg.priority, predicted)]
         out.extend(self.guard.check_call(call, predicted, now))
         return out
+
+    def _adopted(self, msg: m.CallAdopted, now: float) -> list[Output]:
+        """Take over a call as Asterisk has it now; no entry decision is made for it again."""
+        if msg.call_id in self.state.calls or (msg.queue and msg.queue not in self.state.queues):
+            return []
+        call = Call(msg.call_id, msg.caller, "", msg.arrived_at)
+        self.state.calls[call.call_id] = call
+        if msg.operator_id:
+            call.stage, call.operator_id = CallStage.TALKING, msg.operator_id
+            call.answered_at, call.outcome = msg.answered_at, CallOutcome.ANSWERED
+            return []
+        if not msg.queue:
+            return []
+        call.queue, call.priority, call.stage = msg.queue, msg.priority, CallStage.QUEUED
+        call.joined_at = msg.joined_at
+        if msg.offered:
+            call.way_out_at = now
+        self.state.seq += 1
+        call.seq = self.state.seq
+        queue = self.state.queue(msg.queue)
+        position = queue.join(call)
+        # The caller has been waiting all along: the guard judges the real wait.
+        return self.guard.check_call(call, self.state.predict(queue, position), now)
 
     def _answered(self, msg: m.CallAnswered, now: float) -> list[Output]:
         call = self.state.calls.get(msg.call_id)

@@ -21,6 +21,7 @@ from queue_engine.events import (
 )
 from queue_engine.model.callbacks import AttemptResult, CallbackOutcome, CallbackRequest
 from queue_engine.model.calls import Call, CallStage
+from queue_engine.model.operators import Operator
 from queue_engine.model.schedule import Mode, next_day_start
 from queue_engine.policies.callbacks import CallbackDesk
 from queue_engine.policies.phone import validate_number
@@ -79,6 +80,31 @@ class CallbackService:
             )
         )
         return self.dispatch(now)
+
+    def leg_found(self, msg: m.CallbackLegFound, now: float) -> list[Output]:
+        """Follow an attempt that is still up (found after a restart) instead of redialling."""
+        request = self.desk.requests.get(msg.callback_id)
+        if request is None or request.dialling or request.outcome is not None:
+            return []
+        self.desk.withdraw(request)
+        request.dialling, request.operator_id = True, msg.operator_id
+        request.attempts = max(request.attempts, msg.attempt)
+        request.served_at = msg.answered_at
+        if not msg.operator_id:  # dialled for someone who is no queue member: nobody to hold
+            return []
+        board = self.state.operators
+        op = board.get(msg.operator_id)
+        if op is None:  # the resync names the operator's memberships right after
+            op = Operator(msg.operator_id, frozenset(), since=now)
+            board.add(op)
+        board.reserve(op, request.callback_id)
+        return []
+
+    def stale_reservation(self, msg: m.StaleReservationFound, now: float) -> list[Output]:
+        op = self.state.operators.get(msg.operator_id)
+        if op is None or op.reserved_for:
+            return []  # unknown, or held for a request being dialled: nothing stale
+        return [ReleaseOperator(op.operator_id)]
 
     def dispatch(self, now: float) -> list[Output]:
         """Give free operators to ready callbacks: due ones always, others only if idle."""
@@ -147,4 +173,9 @@ class CallbackService:
         return CallbackCompleted(request.callback_id, outcome.value, on_time, reason)
 
     def next_wakeup(self, now: float) -> float | None:
-        return self.desk.next_wakeup(now)
+        wake = self.desk.next_wakeup(now)
+        if self.desk.head(now) is not None and self._callers_waiting():
+            # A ready request held back for the callers waiting: look again when they may be gone.
+            step = now + self.state.config.reevaluate_s
+            wake = step if wake is None else min(wake, step)
+        return wake

@@ -1,4 +1,9 @@
-"""Events: facts the engine records (for statistics, dashboards and the audit trail)."""
+"""Events: facts the engine records (for statistics, dashboards and the audit trail).
+
+Like messages and commands, these are slotted but not frozen: several are built per simulated call
+in the simulator and a frozen dataclass costs about three times as much to build. Treat
+them as values all the same: nothing changes one after it is made, and none is hashed.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from queue_engine.model.calls import CallOutcome
 from queue_engine.model.schedule import Mode
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CallQueued:
     """A caller joined a queue; the prediction made for them at that moment."""
 
@@ -18,7 +23,7 @@ class CallQueued:
     predicted_wait_s: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class GuardTriggered:
     """The guard acted for a waiting caller (before the limit)."""
 
@@ -28,7 +33,7 @@ class GuardTriggered:
     action: str  # "overflow" or "callback_offer"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OverflowFailed:
     """A partner refused a caller we offered it (or did not answer); the caller stays with us."""
 
@@ -37,7 +42,7 @@ class OverflowFailed:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SlaBreached:
     """A caller reached the limit neither connected nor offered a way out."""
 
@@ -47,7 +52,7 @@ class SlaBreached:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CallCompleted:
     """The call reached its single terminal outcome (`queue`: where it waited, if it did)."""
 
@@ -57,7 +62,7 @@ class CallCompleted:
     queue: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CallbackRequested:
     """A callback was booked, with the promised deadline."""
 
@@ -67,7 +72,7 @@ class CallbackRequested:
     deadline: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CallbackRejected:
     """A callback number was refused; ``code`` says why."""
 
@@ -75,7 +80,7 @@ class CallbackRejected:
     code: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CallbackAttempted:
     """One dialling attempt finished with ``result``."""
 
@@ -84,7 +89,7 @@ class CallbackAttempted:
     result: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CallbackCompleted:
     """A callback request is closed: served (on time or late) or unreached."""
 
@@ -94,7 +99,7 @@ class CallbackCompleted:
     late_reason: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ModeChanged:
     """The mode changed by a supervisor's action."""
 
@@ -102,7 +107,7 @@ class ModeChanged:
     by: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class QueueLimitUpdated:
     """A queue's wait limit was changed."""
 

@@ -3,6 +3,10 @@
 Live, `callcenter.pbx` translates AMI/AGI events into these; in the simulator the runner makes
 them. Identifiers are plain strings: a call is the Asterisk Uniqueid, an operator is the queue
 member interface (``PJSIP/101``) or an operator id.
+
+Like commands and events, these are slotted but not frozen: several are built per simulated call
+in the simulator and a frozen dataclass costs about three times as much to build. Treat
+them as values all the same: nothing changes one after it is made, and none is hashed.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from queue_engine.model.callbacks import AttemptResult
 from queue_engine.model.operators import OperatorState
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CallArrived:
     """A new inbound call reached the entry point."""
 
@@ -25,7 +29,7 @@ class CallArrived:
     origin: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CallJoinedQueue:
     """The call is now waiting in ``queue`` (live: QueueCallerJoin)."""
 
@@ -34,7 +38,7 @@ class CallJoinedQueue:
     priority: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CallAnswered:
     """An operator answered the call (live: AgentConnect)."""
 
@@ -42,28 +46,28 @@ class CallAnswered:
     operator_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CallAbandoned:
     """The caller hung up before reaching an operator."""
 
     call_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CallEnded:
     """An answered call finished (either side hung up)."""
 
     call_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class IvrCompleted:
     """The caller finished self-service and hung up."""
 
     call_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CallFailed:
     """A technical failure ended the call."""
 
@@ -71,7 +75,7 @@ class CallFailed:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OperatorStateChanged:
     """An operator's state changed; ``queues`` when known (login)."""
 
@@ -81,7 +85,7 @@ class OperatorStateChanged:
     reason: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CallbackOfferAccepted:
     """The caller accepted the callback and confirmed ``number``."""
 
@@ -89,14 +93,14 @@ class CallbackOfferAccepted:
     number: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CallbackOfferDeclined:
     """The caller declined the callback and stays in the queue."""
 
     call_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CallbackAttemptFinished:
     """A callback dialling attempt ended with ``result``."""
 
@@ -104,7 +108,7 @@ class CallbackAttemptFinished:
     result: AttemptResult
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CallbackRestored:
     """A stored callback request the engine learns again after a restart."""
 
@@ -118,7 +122,45 @@ class CallbackRestored:
     attempts: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
+class CallAdopted:
+    """A call found in Asterisk's live picture that the engine does not know (it arrived, or
+    the engine restarted, while the engine was away): taken over as it is now, waiting in
+    ``queue`` since ``joined_at`` or talking with ``operator_id``."""
+
+    call_id: str
+    caller: str
+    arrived_at: float
+    queue: str = ""
+    joined_at: float = 0.0
+    priority: int = 0
+    operator_id: str = ""
+    answered_at: float | None = None
+    # Already offered a way out before the engine lost sight of the call: not offered again.
+    offered: bool = False
+
+
+@dataclass(slots=True)
+class CallbackLegFound:
+    """A dialling attempt of a callback is still up in Asterisk (found on resync after a
+    restart): the engine follows it instead of dialling the request again. ``answered_at`` is
+    None while the citizen's phone still rings."""
+
+    callback_id: str
+    operator_id: str
+    attempt: int
+    answered_at: float | None = None
+
+
+@dataclass(slots=True)
+class StaleReservationFound:
+    """An operator is paused for a callback the engine does not hold them for: the attempt ended
+    while the engine was away (found on resync). The pause is lifted."""
+
+    operator_id: str
+
+
+@dataclass(slots=True)
 class PartnerCapacityUpdated:
     """A partner center published its live capacity."""
 
@@ -131,14 +173,14 @@ class PartnerCapacityUpdated:
     topic_waits: tuple[tuple[str, float], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OverflowAccepted:
     """The partner took the call we offered it: the caller leaves our queue for the trunk."""
 
     call_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OverflowRefused:
     """The partner refused the handoff or could not be reached: the caller needs another way."""
 
@@ -146,7 +188,7 @@ class OverflowRefused:
     reason: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class EmergencySet:
     """A supervisor turned the emergency mode on or off."""
 
@@ -154,7 +196,7 @@ class EmergencySet:
     by: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class QueueLimitChanged:
     """A supervisor changed a queue's wait limit."""
 
@@ -176,6 +218,9 @@ Message = (
     | CallbackOfferDeclined
     | CallbackAttemptFinished
     | CallbackRestored
+    | CallAdopted
+    | CallbackLegFound
+    | StaleReservationFound
     | PartnerCapacityUpdated
     | OverflowAccepted
     | OverflowRefused

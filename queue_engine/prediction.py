@@ -72,12 +72,13 @@ class WaitStats:
 
     def predict_all(self, ahead: int, free: int, working: int) -> tuple[float, float, float]:
         """(engine, queue-length, last-to-enter-service) predictions for the same caller."""
-        les = 0.0 if ahead < free else self.last_service_wait_s
-        return (
-            self.predict(ahead, free, working),
-            ql_wait(ahead, free, working, self.handle_s),
-            les,
-        )
+        return (self.predict(ahead, free, working), *self.predict_classic(ahead, free, working))
+
+    def predict_classic(self, ahead: int, free: int, working: int) -> tuple[float, float]:
+        """(queue-length, last-to-enter-service) predictions: the literature's two."""
+        if ahead < free:
+            return 0.0, 0.0
+        return ql_wait(ahead, free, working, self.handle_s), self.last_service_wait_s
 
 
 def iter_line_waits(free: int, working: int, handle_s: float, theta: float) -> Iterator[float]:

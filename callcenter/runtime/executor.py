@@ -18,6 +18,7 @@ from callcenter.runtime.channels import ChannelBook
 from callcenter.runtime.claims import ActionClaims, SingleNodeClaims
 from callcenter.runtime.engine_runner import Batch, EngineRunner
 from callcenter.runtime.leases import Leases, SingleNodeLeases, Verdict
+from callcenter.runtime.resync import callback_channel_id, reserve_reason
 from callcenter.runtime.tasks import TaskSet
 from queue_engine import commands as c
 from queue_engine import events as ev
@@ -191,7 +192,7 @@ class CommandExecutor:
         await self._redirect(cmd.call_id, dp.OVERFLOW_OUT_CONTEXT, variables)
 
     async def _reserve(self, cmd: c.ReserveOperator) -> None:
-        reason = f"callback {cmd.callback_id}"
+        reason = reserve_reason(cmd.callback_id)
         result = await self._ami.queue_pause(interface=cmd.operator_id, paused=True, reason=reason)
         if not result.ok:
             log.warning("could not reserve %s: %s", cmd.operator_id, result.message)
@@ -213,6 +214,8 @@ class CommandExecutor:
             variables={dp.CALLBACK_ID: cmd.callback_id, dp.CALLBACK_NUMBER: cmd.number},
             timeout_ms=self._ring_ms,
             caller_id=self._caller_id or None,
+            # A known Uniqueid lets a restarted engine find this attempt still up (resync).
+            channel_id=callback_channel_id(cmd.callback_id, cmd.attempt),
             on_outcome=on_outcome,
         )
         if not result.ok:

@@ -15,7 +15,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from callcenter.clock import Clock
@@ -34,7 +34,12 @@ from callcenter.runtime.figures import Figures
 from callcenter.runtime.ivr_services import CallIvrServices, Speak
 from callcenter.runtime.pbx_bridge import PbxBridge
 from callcenter.runtime.recorder import OUTCOMES, Recorder
-from callcenter.runtime.restore import restore_callbacks, restore_queue_limits
+from callcenter.runtime.restore import (
+    open_calls,
+    restore_callbacks,
+    restore_figures,
+    restore_queue_limits,
+)
 from callcenter.runtime.snapshot import Titles, build_snapshot
 from callcenter.runtime.tasks import TaskSet
 from callcenter.scripting import KnowledgeBase
@@ -123,6 +128,7 @@ class LiveRuntime:
         self.route_deps.on_ivr_session = self._ivr_session
         # What each caller chose in the menus, for the operator's screen pop (taken on answer).
         self.ivr_choices: dict[str, tuple[str, ...]] = {}
+        self.bridge.on_resynced = lambda alive: self.recorder.resynced(alive, clock.now())
         sinks: list[Callable[[Batch], None]] = [self.recorder, self.executor, self._count]
         for sink in [*sinks, *parts.on_batch]:
             self.runner.add_sink(sink)
@@ -177,9 +183,14 @@ class LiveRuntime:
         self.tasks.spawn(self.recorder.run(), name="recorder")
         restored = await restore_callbacks(self.store, self.runner)
         log.info("restored %d open callback requests", restored)
-        limits = await restore_queue_limits(self.store, self.runner)
-        if limits:
-            log.info("wait limits set by supervisors: %s", limits)
+        set_limits = await restore_queue_limits(self.store, self.runner)
+        if set_limits:
+            log.info("wait limits set by supervisors: %s", set_limits)
+        self.bridge.open_calls = await open_calls(self.store)
+        now = self.clock.now()
+        day_start = datetime.combine(self._local_day(now), time(), self.tz).timestamp()
+        limits = {name: q.config.limit_s for name, q in self.engine.state.queues.items()}
+        await restore_figures(self.store, self.figures, day_start, now, limits)
         await self.agi.start()
         await self.ami.start()
         self.tasks.spawn(self.runner.run_timers(), name="engine-timers")

@@ -7,6 +7,7 @@ not care about is ignored here, never in the engine.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -16,6 +17,8 @@ from callcenter.pbx.snapshots import PbxResynced, ResyncFailed
 from callcenter.runtime.channels import CallbackLeg, ChannelBook
 from callcenter.runtime.engine_runner import EngineRunner
 from callcenter.runtime.operators import OperatorDirectory
+from callcenter.runtime.restore import OpenCall
+from callcenter.runtime.resync import reserved_callback, takeover
 from queue_engine import messages as m
 from queue_engine.model.callbacks import AttemptResult
 from queue_engine.model.calls import CallStage
@@ -37,6 +40,10 @@ class PbxBridge:
         self.operators = OperatorDirectory()
         self.ami_connected = False
         self.on_connection_change: Callable[[bool], None] | None = None
+        # Told the calls alive after each resync (the recorder closes the others' records).
+        self.on_resynced: Callable[[set[str]], None] | None = None
+        # Open calls as the database had them at start-up (set by the runtime before AMI).
+        self.open_calls: dict[str, OpenCall] = {}
         self._foreign_queues: set[str] = set()
         self._table: dict[type, Callable[[Any], None]] = {
             f.AmiConnected: self._connected,
@@ -75,24 +82,66 @@ class PbxBridge:
             self.on_connection_change(value)
 
     def _resynced(self, fact: PbxResynced) -> None:
-        """Rebuild the picture: every channel and member Asterisk has now, the engine learns."""
+        """Rebuild the picture: every channel and member Asterisk has now, the engine learns.
+
+        Callback legs come first, so that no operator seen free in the members is given a
+        request that is in fact still being dialled."""
+        engine = self.runner.engine
+        self._remember(fact)
+        found = takeover(
+            fact,
+            self.runner.clock.now(),
+            is_callback=lambda cb: cb in engine.callbacks.desk.requests,
+            ours=self._ours,
+        )
+        self._follow_legs(found.legs)
+        self.operators.reset()
+        for member in fact.members:
+            self.runner.feed(self.operators.update(member))
+            if reserved_callback(member.paused_reason) and not member.in_call:
+                self.runner.feed(m.StaleReservationFound(member.interface))
+        self._adopt(found.waiting + found.talking)
+        live = {c.uniqueid for c in fact.channels} | {e.uniqueid for e in fact.entries}
+        for call_id in list(engine.state.calls):
+            if call_id not in live and call_id not in self.channels.in_agi:
+                self._call_hung_up(call_id)
+        self.open_calls = {}  # used once: later resyncs find the engine knowing its calls
+        if self.on_resynced is not None:
+            self.on_resynced(live | set(engine.state.calls) | self.channels.in_agi)
+
+    def _remember(self, fact: PbxResynced) -> None:
         for channel in fact.channels:
             self.channels.remember(
                 channel.uniqueid, channel.channel, channel.callerid_num, channel.callerid_name
             )
-        self.operators.reset()
-        for member in fact.members:
-            self.runner.feed(self.operators.update(member))
-        for entry in sorted(fact.entries, key=lambda e: (e.queue, e.position)):
+        for entry in fact.entries:
             self.channels.remember(entry.uniqueid, entry.channel, entry.callerid_num)
-            if not self._ours(entry.queue):
-                continue
-            self._ensure_known(entry.uniqueid, entry.callerid_num)
-            self.runner.feed(m.CallJoinedQueue(entry.uniqueid, entry.queue, entry.priority))
-        live = {c.uniqueid for c in fact.channels} | {e.uniqueid for e in fact.entries}
-        for call_id in list(self.runner.engine.state.calls):
-            if call_id not in live and call_id not in self.channels.in_agi:
-                self._call_hung_up(call_id)
+
+    def _as_recorded(self, adopted: m.CallAdopted) -> m.CallAdopted:
+        """A call the engine recorded before it restarted keeps its first join time."""
+        stored = self.open_calls.pop(adopted.call_id, None)
+        if stored is None or not adopted.queue:
+            return adopted
+        joined = stored.entered_queue_at
+        return dataclasses.replace(
+            adopted,
+            joined_at=adopted.joined_at if joined is None else min(joined, adopted.joined_at),
+            offered=stored.offered,
+        )
+
+    def _follow_legs(self, legs: tuple[tuple[str, m.CallbackLegFound], ...]) -> None:
+        for uniqueid, leg in legs:
+            answered = leg.answered_at is not None
+            self.channels.callback_legs[uniqueid] = CallbackLeg(leg.callback_id, answered, answered)
+            self.runner.feed(leg)
+
+    def _adopt(self, calls: tuple[m.CallAdopted, ...]) -> None:
+        for adopted in calls:
+            if self.runner.engine.call(adopted.call_id) is None:
+                self.runner.feed(self._as_recorded(adopted))
+            elif adopted.queue:  # a reconnect: the engine followed this caller all along
+                joined = m.CallJoinedQueue(adopted.call_id, adopted.queue, adopted.priority)
+                self.runner.feed(joined)
 
     # calls -----------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from functools import partial
 from typing import Any
 
 from callcenter.ivr.session import IvrSession
+from callcenter.runtime import recorder_resync as resync
 from callcenter.runtime.claims import ActionClaims, SingleNodeClaims
 from callcenter.runtime.engine_runner import Batch
 from callcenter.store.records import (
@@ -71,6 +72,7 @@ class Recorder:
         self.claims: ActionClaims = SingleNodeClaims()
         self._seen: Counter[tuple[str, str]] = Counter()
         self._offered_to: dict[str, str] = {}  # call id -> partner, while the handoff is open
+        self._adopted_talking: set[str] = set()  # taken over while talking; answer on record
 
     # the sink --------------------------------------------------------------------------------
 
@@ -103,6 +105,25 @@ class Recorder:
             talk = at - self._answered_at.pop(msg.call_id)
             self._call(CallRecord(id=msg.call_id, ended_at=at, talk_s=round(talk, 3)))
             self._event(msg.call_id, at, "ended", talk_s=round(talk, 3))
+        elif isinstance(msg, m.CallEnded) and msg.call_id in self._adopted_talking:
+            self._adopted_talking.discard(msg.call_id)
+            self._write(partial(resync.finish_adopted, self._store, msg.call_id, at))
+        elif isinstance(msg, m.CallAdopted):
+            if msg.operator_id:
+                self._adopted_talking.add(msg.call_id)
+            mode = MODES[self._mode_at(msg.arrived_at)]
+            self._write(partial(resync.adopt, self._store, msg, at, mode))
+
+    def resynced(self, alive: set[str], at: float) -> None:
+        """After a resync: close the records of calls that ended while nobody watched."""
+
+        async def close() -> None:
+            closed = await resync.close_unobserved(self._store, alive, at)
+            if closed:
+                shown = ", ".join(closed[:10]) + (", ..." if len(closed) > 10 else "")
+                log.warning("%d calls ended while the engine was away: %s", len(closed), shown)
+
+        self._write(close)
 
     def _output(self, out: object, at: float) -> None:
         handler = _HANDLERS.get(type(out))
@@ -111,7 +132,10 @@ class Recorder:
 
     def _queued(self, ev: e.CallQueued, at: float) -> None:
         self._call(CallRecord(id=ev.call_id, queue=ev.queue, entered_queue_at=at))
-        self._event(ev.call_id, at, "queued", queue=ev.queue, predicted_wait_s=ev.predicted_wait_s)
+        self._event(
+            ev.call_id, at, "queued", queue=ev.queue, priority=ev.priority,
+            predicted_wait_s=ev.predicted_wait_s,
+        )  # fmt: skip
 
     def _completed(self, ev: e.CallCompleted, at: float) -> None:
         outcome = OUTCOMES[ev.outcome.value]

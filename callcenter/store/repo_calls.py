@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callcenter.store.models import CallEventRow, CallRow, SurveyRow
@@ -73,6 +73,35 @@ class CallRepository:
         )
         async with self._sessions() as session:
             return [call_from_row(row) for row in await session.scalars(query)]
+
+    async def open_calls(self) -> list[CallRecord]:
+        """Calls that arrived and have not ended (the engine's restart reconciles them)."""
+        query = (
+            select(CallRow)
+            .where(CallRow.arrived_at.is_not(None), CallRow.ended_at.is_(None))
+            .order_by(CallRow.arrived_at, CallRow.id)
+        )
+        async with self._sessions() as session:
+            return [call_from_row(row) for row in await session.scalars(query)]
+
+    async def close_if_open(self, call_id: str, ended_at: float) -> bool:
+        """Set the end of a call nobody saw end; False when its end is on record already
+        (another engine node may have written it meanwhile)."""
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(CallRow)
+                .where(CallRow.id == call_id, CallRow.ended_at.is_(None))
+                .values(ended_at=ended_at, updated_at=self._clock())
+            )
+            return rowcount(result) > 0
+
+    async def calls_with_events(self, call_ids: Sequence[str], kinds: Sequence[str]) -> set[str]:
+        """Which of `call_ids` have a timeline event of one of `kinds`."""
+        query = select(CallEventRow.call_id).where(
+            CallEventRow.call_id.in_(list(call_ids)), CallEventRow.kind.in_(list(kinds))
+        )
+        async with self._sessions() as session:
+            return set(await session.scalars(query.distinct()))
 
     async def append_event(self, event: CallEvent) -> bool:
         """Store a timeline event; False when this event (same key) was stored before."""

@@ -158,8 +158,11 @@ class Executor:
         call = sim.calls[cmd.call_id]
         position = sim.queue.join(cmd.call_id, cmd.priority, sim.now)
         call.joined_at = sim.now
-        free = len(sim.queue.idle)
-        call.prediction = sim.observer.predict_all(position - 1, free, sim.working())
+        ahead, free, working = position - 1, len(sim.queue.idle), sim.working()
+        # Made before the policy hears of the caller: its reply may already move the queue.
+        call.classic = sim.observer.predict_classic(ahead, free, working)
+        if not sim.policy_predicts:
+            call.predicted = sim.observer.predict(ahead, free, working)
         if call.patience is not None:
             # Scheduled after distribution, and only if still waiting: most callers are
             # answered on the spot and need no abandonment event at all.
@@ -260,9 +263,9 @@ class Executor:
             assert call.joined_at is not None
             waited = sim.now - call.joined_at
             sim.tally.answered_waits.append(waited)
-            if call.prediction is not None:
-                engine, ql, les = call.prediction
-                errors = (abs(engine - waited), abs(ql - waited), abs(les - waited), waited)
+            if call.predicted is not None and call.classic is not None:
+                ql, les = call.classic
+                errors = (abs(call.predicted - waited), abs(ql - waited), abs(les - waited), waited)
                 sim.tally.errors.append(errors)
             sim.set_outcome(call, CallOutcome.ANSWERED)
             op = sim.ops[op_id]

@@ -20,8 +20,10 @@ def handlers(sim: Simulator) -> dict[type, Callable[[Any], None]]:
         sim.callbacks[ev.callback_id] = SimCallback(
             ev.callback_id, ev.call_id, call.service, sim.now, ev.deadline
         )
+        sim.open_callbacks += 1
 
     def callback_completed(ev: e.CallbackCompleted) -> None:
+        sim.open_callbacks -= 1
         if ev.outcome == "unreached":
             sim.callbacks[ev.callback_id].unreached = True
 
@@ -30,6 +32,10 @@ def handlers(sim: Simulator) -> dict[type, Callable[[Any], None]]:
 
     def guard(ev: e.GuardTriggered) -> None:
         tally.guard_actions[ev.action] = tally.guard_actions.get(ev.action, 0) + 1
+
+    def queued(ev: e.CallQueued) -> None:
+        sim.calls[ev.call_id].predicted = ev.predicted_wait_s
+        sim.policy_predicts = True
 
     def outcome(ev: e.CallCompleted) -> None:
         tally.engine_outcomes[ev.call_id] = ev.outcome.value
@@ -40,4 +46,5 @@ def handlers(sim: Simulator) -> dict[type, Callable[[Any], None]]:
         e.SlaBreached: breach,
         e.GuardTriggered: guard,
         e.CallCompleted: outcome,
+        e.CallQueued: queued,
     }

@@ -8,6 +8,7 @@ not from what the policy reports, so a policy cannot flatter itself.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import random
 from collections.abc import Callable, Sequence
@@ -66,6 +67,9 @@ class Simulator:
         self.callbacks: dict[str, SimCallback] = {}
         self.partners = {p.name: SimPartner(p.name, p.slots, p.max_hops) for p in partners}
         self.observer = WaitStats(handle_s)
+        # Set when the policy reports its own predictions (CallQueued); until then the
+        # simulator runs the engine's predictor on its own observations in its place.
+        self.policy_predicts = False
         self.tally = Tally()
         self.busy_since: dict[str, float] = {}
         self._heap: list[tuple[float, int, int, Any]] = []
@@ -73,6 +77,9 @@ class Simulator:
         self._tick_at: float | None = None
         self._op_counter = 0
         self.reserved_count = 0
+        # Callback requests the policy has not closed yet: with these or waiting callers the
+        # policy may need its timers, without them it cannot.
+        self.open_callbacks = 0
         self.patient: list[SimCall] = []
         last = max((a.arrival for a in arrivals), default=0.0)
         self.horizon = self.origin + last + 3600.0
@@ -92,9 +99,23 @@ class Simulator:
             self.exec.apply(outputs)
 
     def run(self, progress: Callable[[float], None] | None = None) -> Simulator:
+        # A run makes no reference cycles call by call (everything it drops is freed by
+        # reference counting), while the cycle collector would rescan the growing records of
+        # the day again and again: a third of the run time. It is paused for the run only.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._run(progress)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    def _run(self, progress: Callable[[float], None] | None) -> Simulator:
         changes = sorted({s.start for s in self.shifts} | {s.end for s in self.shifts} | {0.0})
         for t in changes:
-            self.push(self.origin + t, SHIFT, operators_at(self.shifts, t))
+            # A shift open to the end (a plain operator count) has nothing to change later.
+            if self.origin + t <= self.horizon + DRAIN_S:
+                self.push(self.origin + t, SHIFT, operators_at(self.shifts, t))
         for name in self.partners:
             self.push(self.origin, REPORT, name)
         # Arrivals are merged from a sorted list rather than pushed on the heap: the heap then
@@ -118,7 +139,9 @@ class Simulator:
                 self.exec.distribute()
             if self.patient:
                 self._schedule_abandons()
-            if self._tick_at is None:
+            if (self.queue.waiting or self.open_callbacks) and (
+                self._tick_at is None or self._tick_at > t + self.reevaluate_s
+            ):
                 self._schedule_tick()
             if progress is not None and t - last_report >= 600.0:
                 last_report = t
@@ -133,23 +156,26 @@ class Simulator:
         self.patient.clear()
 
     def _schedule_tick(self) -> None:
-        """Tick at the policy's next wakeup, and at least every ``reevaluate_s`` meanwhile.
+        """Arm a tick at the policy's next wakeup, if it has one and it is sooner.
 
-        Asking the policy after every event would cost more than the whole simulation; a
-        regular tick bounds how late a timer can fire instead (well inside the guard's margin).
-        After the last arrival only the policy's own wakeups count, and a day later the run
-        stops whatever is still pending (callers then fail, callbacks count as not served).
+        The policy asks for a look every few seconds while a caller waits without a way out or
+        a callback is held back, and for its exact timers. Asking after every event would cost
+        more than the rest of the simulation, so the runner asks only while no tick is armed
+        within ``reevaluate_s`` (the policy's own re-check interval), and only while a caller
+        waits or a callback is open: a new fact cannot need the policy sooner. A day after the
+        last arrival the run stops whatever is still pending (callers then fail, callbacks
+        count as not served).
         """
         wake = self.policy.next_wakeup(self.now)
-        if self.now >= self.horizon:
-            if wake is None or self.now >= self.horizon + DRAIN_S:
-                return
-        elif wake is None or wake > self.now + self.reevaluate_s:
-            wake = self.now + self.reevaluate_s
-        self._tick_at = wake
-        self.push(wake, TICK, wake)
+        if wake is None or self.now >= self.horizon + DRAIN_S:
+            return
+        if self._tick_at is None or wake < self._tick_at:
+            self._tick_at = wake
+            self.push(wake, TICK, wake)
 
     def on_tick(self, token: float) -> None:
+        if token != self._tick_at:
+            return  # superseded by a sooner tick
         self._tick_at = None
         self.exec.apply(self.policy.tick(self.now))
 

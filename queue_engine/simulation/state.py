@@ -37,7 +37,10 @@ class SimCall:
     left_at: float | None = None
     way_out_at: float | None = None
     outcome: CallOutcome | None = None
-    prediction: tuple[float, float, float] | None = None
+    # The policy's own predicted wait at joining (its CallQueued event), and the two classic
+    # predictions made from the simulator's observations at the same moment.
+    predicted: float | None = None
+    classic: tuple[float, float] | None = None
 
 
 @dataclass(slots=True)

@@ -191,6 +191,12 @@ async def test_overload_at_a_goes_to_b_before_40_s_with_its_context(
         assert (received.origin_center, received.hops) == ("center-a", 1)
         assert received.overflow_direction == "in"
         assert received.overflow_partner == "center-a"  # who handed it over
+        # B put the partner's caller ahead of its own callers.
+        queued = [e for e in await b.store.calls.timeline(remote.uniqueid) if e.kind == "queued"]
+        assert [e.details["priority"] for e in queued] == [
+            b.runtime.engine.config.overflow_priority
+        ]
+        assert b.runtime.engine.config.overflow_priority > 0
         # The engine raised its priority and the operator's screen pop names where it came from.
         call = b.runtime.engine.call(remote.uniqueid)
         assert call is None or call.hops == 1

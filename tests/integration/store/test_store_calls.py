@@ -121,3 +121,23 @@ async def test_survey_answers_are_stored_once_and_may_be_corrected(store: Store)
     )
     answers = await store.calls.surveys(CALL)
     assert [(a.question, a.answer) for a in answers] == [("rating", "5"), ("solved", "да")]
+
+
+async def test_open_calls_and_which_had_an_offer(store: Store) -> None:
+    """What a restarted engine reads back: calls not ended yet, and which were offered a way out."""
+    await store.calls.upsert_call(CallRecord(id="a", arrived_at=T0, entered_queue_at=T0 + 3))
+    await store.calls.upsert_call(CallRecord(id="b", arrived_at=T0 + 1))
+    await store.calls.upsert_call(CallRecord(id="c", arrived_at=T0 + 2, ended_at=T0 + 9))
+    await store.calls.append_event(CallEvent(call_id="a", at=T0 + 4, kind="callback_offer"))
+    await store.calls.append_event(CallEvent(call_id="c", at=T0 + 4, kind="callback_offer"))
+    await store.calls.append_event(CallEvent(call_id="b", at=T0 + 4, kind="queued"))
+    assert [r.id for r in await store.calls.open_calls()] == ["a", "b"]
+    offered = await store.calls.calls_with_events(["a", "b"], ["callback_offer", "overflow"])
+    assert offered == {"a"}
+    assert await store.calls.calls_with_events([], ["callback_offer"]) == set()
+    assert await store.calls.close_if_open("b", T0 + 50)
+    assert not await store.calls.close_if_open("c", T0 + 50)  # its end is on record
+    closed = await store.calls.get_call("c")
+    assert closed is not None
+    assert closed.ended_at == T0 + 9
+    assert [r.id for r in await store.calls.open_calls()] == ["a"]

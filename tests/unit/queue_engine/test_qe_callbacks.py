@@ -65,12 +65,28 @@ def test_with_callers_waiting_an_operator_is_reserved_only_when_the_deadline_nea
     _hold_queue(engine, T10)
     engine.handle(OperatorStateChanged("PJSIP/101", OperatorState.TALKING, ("main",)), T10)
     engine.handle(OperatorStateChanged("PJSIP/101", OperatorState.AVAILABLE), T10 + 100)
-    assert engine.tick(T10 + 500) == [] or not of_type(engine.tick(T10 + 500), ReserveOperator)
-    wake = engine.next_wakeup(T10 + 500)
+    assert not of_type(engine.tick(T10 + 440), ReserveOperator)
+    wake = engine.next_wakeup(T10 + 440)
     assert wake is not None
-    assert wake <= T10 + 510
-    out = engine.tick(T10 + 510)  # deadline T10+600, lead 90
+    assert wake <= T10 + 450
+    # Deadline T10+600; lead 90 s plus one retry delay (60 s) for the second attempt allowed.
+    out = engine.tick(T10 + 450)
     assert ReserveOperator("PJSIP/101", "cb-u1") in out
+
+
+def test_a_due_attempt_that_finds_no_answer_still_has_its_retry_before_the_deadline(
+    make_engine: Callable[..., Engine],
+) -> None:
+    engine = make_engine(operators=0, callbacks=POLICY)
+    _book(engine, "u1", "+79161111111", T10)
+    _hold_queue(engine, T10)
+    engine.handle(OperatorStateChanged("PJSIP/101", OperatorState.TALKING, ("main",)), T10)
+    engine.handle(OperatorStateChanged("PJSIP/101", OperatorState.AVAILABLE), T10 + 100)
+    assert ReserveOperator("PJSIP/101", "cb-u1") in engine.tick(T10 + 450)
+    engine.handle(CallbackAttemptFinished("cb-u1", AttemptResult.NO_ANSWER), T10 + 480)
+    # Retried after the 60-s delay, and due at once: the last attempt, 90 s before the deadline.
+    out = engine.tick(T10 + 540)
+    assert OriginateCallback("cb-u1", "+79161111111", "PJSIP/101", 2) in out
 
 
 def test_no_answer_is_retried_after_the_delay_then_given_up(

@@ -217,6 +217,34 @@ def test_the_hard_timer_acts_when_the_prediction_was_too_hopeful(
     assert engine.tick(T10 + 41) == []  # offered in time: no breach
 
 
+@pytest.mark.parametrize("pause", [True, False])
+def test_the_guard_acts_mid_wait_when_the_prediction_rises(
+    make_engine: Callable[..., Engine], pause: bool
+) -> None:
+    # Two operators talking, handle time 60 s: the newcomer at the head expects 30 s, inside
+    # the limit, so nothing happens at entry. Then one operator goes on a break: the remaining
+    # wait doubles to 60 s and the guard acts at its next look, long before the 35-s timer.
+    engine = make_engine(operators=2, default_handle_s=60.0)
+    for op in ("PJSIP/101", "PJSIP/102"):
+        engine.handle(OperatorStateChanged(op, OperatorState.TALKING), T10)
+    out = _join(engine, "u2", T10)
+    assert of_type(out, CallQueued) == [CallQueued("u2", "main", 0, pytest.approx(30.0))]
+    assert not of_type(out, OfferCallback)
+    assert engine.tick(T10 + 6) == []
+    if pause:
+        engine.handle(
+            OperatorStateChanged("PJSIP/102", OperatorState.PAUSED, reason="break"), T10 + 8
+        )
+    out = engine.tick(T10 + 10)
+    if not pause:
+        assert out == []
+        return
+    assert out == [
+        GuardTriggered("u2", 10.0, pytest.approx(60.0), "callback_offer"),
+        OfferCallback("u2", CALLER),
+    ]
+
+
 def test_no_way_out_means_a_breach_with_its_reason(make_engine: Callable[..., Engine]) -> None:
     engine = _busy_engine(make_engine, callbacks=CallbackPolicy(enabled=False))
     assert not of_type(_join(engine, "u2", T10), OfferCallback)

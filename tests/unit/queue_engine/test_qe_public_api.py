@@ -8,9 +8,11 @@ import sys
 import queue_engine
 
 PINNED = {
-    "AttemptResult", "CallAbandoned", "CallAnswered", "CallArrived", "CallCompleted", "CallEnded",
+    "AttemptResult", "CallAbandoned", "CallAdopted", "CallAnswered", "CallArrived",
+    "CallCompleted", "CallEnded",
     "CallFailed", "CallJoinedQueue", "CallOutcome", "CallQueued", "CallbackAttemptFinished",
-    "CallbackAttempted", "CallbackCompleted", "CallbackOfferAccepted", "CallbackOfferDeclined",
+    "CallbackAttempted", "CallbackCompleted", "CallbackLegFound", "CallbackOfferAccepted",
+    "CallbackOfferDeclined",
     "CallbackRestored", "CallbackOutcome", "CallbackPolicy", "CallbackRejected",
     "CallbackRequested", "Command",
     "EmergencySet", "Engine", "EngineConfig", "Event", "GuardTriggered", "InvalidCallbackNumber",
@@ -20,7 +22,8 @@ PINNED = {
     "PartnerCapacityUpdated", "PhonePolicy", "PlayAnnouncement", "QueueConfig",
     "QueueEngineError", "QueueLimitChanged", "QueueLimitUpdated", "ReleaseCaller",
     "ReleaseOperator", "ReserveOperator", "RouteToIvr", "RouteToQueue", "ScheduleConfig",
-    "SetCallerPriority", "SlaBreached", "UnknownCall", "UnknownCallback", "UnknownQueue",
+    "SetCallerPriority", "SlaBreached", "StaleReservationFound", "UnknownCall",
+    "UnknownCallback", "UnknownQueue",
     "mode_at", "validate_number",
 }  # fmt: skip
 

@@ -67,6 +67,28 @@ def test_erlang_a_wait_probability_matches_the_closed_form(agents: int, patience
     assert a.abandon == pytest.approx((1 / (rho * a_sum) + 1 - 1 / rho) * a.p_wait, rel=1e-6)
 
 
+def test_erlang_a_matches_a_published_calculator_example() -> None:
+    # The worked example of pyworkforce's Erlang A guide ("Basic usage",
+    # pyworkforce.rodrigo-arenas.com, guide/erlanga): 100 calls per 30-minute interval, handle
+    # time 3 min, target 20 s, mean patience 5 min; for an 80 % level it needs 13 positions
+    # before shrinkage, with service level 0.858, occupancy 0.750, abandonment 0.025, waiting
+    # probability 0.226 and a mean wait of 0.125 min over all callers, abandoned included.
+    # The service level was also checked independently by integrating the wait distribution
+    # numerically (0.8582).
+    rate, aht, target, patience = 100 / 1800, 180.0, 20.0, 300.0
+    need = agents_needed(
+        rate_per_s=rate, aht_s=aht, target_s=target, level=0.8, patience_s=patience
+    )
+    assert need.agents == 13
+    assert round(need.service_level, 3) == 0.858
+    assert round(need.occupancy, 3) == 0.750
+    assert need.abandon is not None
+    assert round(need.abandon, 3) == 0.025
+    assert round(need.p_wait, 3) == 0.226
+    # Little's law for the abandoning: mean wait over all callers = P(abandon) × mean patience.
+    assert round(need.abandon * patience / 60, 3) == 0.125
+
+
 def test_agents_needed_is_the_smallest_meeting_the_level() -> None:
     need = agents_needed(rate_per_s=100 / 1800, aht_s=180, target_s=20, level=0.8, patience_s=None)
     assert need.agents == 14  # 13 gives 79.6 %
