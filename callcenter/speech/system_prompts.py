@@ -3,7 +3,7 @@
 The engine's AGI routes (callback offer) and the shipped dialplan (`asterisk_conf/extensions.conf`:
 the emergency announcement, the notification fallback) play these by id, under the configured
 `sound_prefix`, like the menus' prompts. `callcenter prompts build` synthesises them with the menus'
-prompts; a menu may not reuse one of these ids for another text.
+prompts; a menu may not use one of these ids.
 
 Sounds Asterisk ships itself (core sounds) are never built: `ASTERISK_SOUNDS` names those the
 engine or the dialplan may rely on.
