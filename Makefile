@@ -2,7 +2,7 @@
 # Debian 12 machine: virtual environment, Python packages, missing Debian packages.
 PYTHON ?= python3
 VENV ?= .venv
-DEMO_DEBS :=
+DEMO_DEBS := espeak-ng sox
 TEST_DEBS := redis-server postgresql espeak-ng sox festival festvox-ru chromium fonts-dejavu-core docker-compose prometheus
 
 .PHONY: demo test venv clean

@@ -90,7 +90,7 @@ class GuardService:
         )
         if partner is not None:
             return self._overflow(call, partner, waited, predicted, now)
-        if config.callbacks.enabled and call.caller:
+        if config.callbacks.enabled:  # a withheld number is asked for when the offer is taken
             call.way_out_at, call.offer_pending = now, True
             return [
                 GuardTriggered(call.call_id, waited, predicted, "callback_offer"),
@@ -145,8 +145,6 @@ class GuardService:
         config = self.state.config
         if not config.callbacks.enabled:
             return "no_partner_callbacks_disabled"
-        if not call.caller:
-            return "no_partner_caller_number_unknown"
         return "guard_late"
 
     def partner_update(self, msg: m.PartnerCapacityUpdated, now: float) -> list[Output]:

@@ -13,6 +13,7 @@ import dataclasses
 import logging
 import socket
 import sys
+import time as time_module
 from datetime import datetime, time
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,11 @@ from callcenter.commands.demo_partner import (
     share_demo_secrets,
     start_partner,
 )
+from callcenter.commands.prompts import build_all
 from callcenter.config import Settings, SettingsError, load_settings
+from callcenter.ivr.menus import MenuError
+from callcenter.scripting.errors import ScriptingError
+from callcenter.speech.synth import SynthesisError
 
 OPERATORS = [f"PJSIP/{n}" for n in range(101, 106)]
 
@@ -66,6 +71,8 @@ def _settings(args: argparse.Namespace, data_dir: Path) -> Settings:
         "agi_host": "127.0.0.1",
         "agi_port": _free_port(),
         "schedule_file": str(DEMO_SCHEDULE),
+        # Both demo centers play the same prompts: one directory, built at start.
+        "sounds_dir": str((data_dir / "sounds").resolve()),
     }
     if args.port is not None:
         # The partner must know our address before we listen: a free port, not "any".
@@ -91,7 +98,6 @@ def _with_partner(settings: Settings, data_dir: Path) -> tuple[Settings, Setting
         ami_port=_free_port(),
         agi_port=_free_port(),
         web_port=partner_port,
-        sounds_dir=str(data_dir / "partner-sounds"),
         federation_config=partners_file(
             data_dir / "partner-partners.toml",
             me=PARTNER_ID,
@@ -120,8 +126,32 @@ def run(args: argparse.Namespace) -> int:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    if not args.no_emulator:
+        _build_prompts(settings)
     asyncio.run(_demo(args, settings, data_dir))
     return 0
+
+
+def _build_prompts(settings: Settings) -> None:
+    """The emulated Asterisk plays only prompts that exist, as a real one: build what changed."""
+    print("Сборка голосовых подсказок / building prompts...", flush=True)
+    started = time_module.monotonic()
+    try:
+        report = build_all(
+            Path(settings.sounds_dir),
+            menus_dir=Path(settings.menus_dir) if settings.menus_dir else None,
+            kb_dir=Path(settings.kb_dir) if settings.kb_dir else None,
+        )
+    except (SynthesisError, MenuError, ScriptingError, OSError, ValueError) as exc:
+        # The demo still runs; callers hear nothing and decline every offer.
+        print(f"callcenter demo: prompts not built ({exc}); callers will hear no prompts")
+        return
+    took = time_module.monotonic() - started
+    print(
+        f"  built {len(report.built)}, unchanged {len(report.skipped)} in {took:.1f} s "
+        f"-> {settings.sounds_dir}",
+        flush=True,
+    )
 
 
 async def _demo(args: argparse.Namespace, settings: Settings, data_dir: Path) -> None:

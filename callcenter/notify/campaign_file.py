@@ -37,6 +37,8 @@ from callcenter.notify.policy import AllowedHours, CampaignRules
 from callcenter.store.records import InvalidRecord, normalize_number
 
 DEFAULT_SUBJECT = "Уведомление единого контакт-центра"
+# Played when the message cannot be synthesised; its text: callcenter.speech.system_prompts.
+DEFAULT_PROMPT = "notify"
 _SETTINGS = {
     "name",
     "message",
@@ -115,7 +117,7 @@ def _campaign(data: dict[str, Any], timezone: str) -> Campaign:
     message = str(data.get("message", "")).strip()
     if not message:
         raise CampaignError("message: the text of the notification is required")
-    prompt = str(data.get("prompt", "notify"))
+    prompt = str(data.get("prompt", DEFAULT_PROMPT))
     if not PROMPT.match(prompt):
         raise CampaignError(f"prompt: {prompt!r} must be 1-40 latin letters, digits, '_', '-'")
     try:

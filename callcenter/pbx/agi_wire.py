@@ -62,8 +62,9 @@ class AgiRequest:
 
     @property
     def callerid(self) -> str:
+        """The caller's number; "" when withheld (PJSIP privacy gives "anonymous")."""
         value = self.env.get("agi_callerid", "")
-        return "" if value == "unknown" else value
+        return "" if value.lower() in ("unknown", "anonymous") else value
 
     @property
     def calleridname(self) -> str:

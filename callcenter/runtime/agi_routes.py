@@ -33,6 +33,7 @@ from queue_engine.model.schedule import Mode
 
 log = logging.getLogger(__name__)
 
+# Their texts: callcenter.speech.system_prompts.
 OFFER_PROMPT = "cc-callback-offer"
 CONFIRMED_PROMPT = "cc-callback-confirmed"
 INVALID_NUMBER_PROMPT = "cc-callback-invalid-number"
@@ -187,9 +188,9 @@ class EngineRoutes:
         call_id = ch.request.uniqueid
         with self._serving(ch):
             number = await ch.get_variable(dp.CALLBACK_NUMBER) or ch.request.callerid
-            digit = await ch.stream_file(OFFER_PROMPT, "12")
-            if digit == "2":
-                number = await ch.get_data(ENTER_NUMBER_PROMPT, 10_000, 12) or number
+            digit = await ch.stream_file(self._sound(OFFER_PROMPT), "12")
+            if digit == "2" or (digit == "1" and not number):  # withheld number: ask for one
+                number = await ch.get_data(self._sound(ENTER_NUMBER_PROMPT), 10_000, 12) or number
             if digit not in ("1", "2"):
                 await self._back_to_queue(ch, call_id, m.CallbackOfferDeclined(call_id))
                 return
@@ -197,10 +198,10 @@ class EngineRoutes:
             if any(isinstance(o, e.CallbackRequested) for o in outputs):
                 if self.d.persist is not None:
                     await self.d.persist()
-                await ch.stream_file(CONFIRMED_PROMPT)
+                await ch.stream_file(self._sound(CONFIRMED_PROMPT))
                 await ch.set_variable(dp.ACTION, "hangup")
                 return
-            await ch.stream_file(INVALID_NUMBER_PROMPT)
+            await ch.stream_file(self._sound(INVALID_NUMBER_PROMPT))
             await self._back_to_queue(ch, call_id, None)
 
     async def _back_to_queue(self, ch: AgiChannel, call_id: str, message: m.Message | None) -> None:
@@ -228,6 +229,10 @@ class EngineRoutes:
             await self._apply(ch, call_id, outputs)
 
     # helpers -------------------------------------------------------------------------------------
+
+    def _sound(self, prompt: str) -> str:
+        """A system prompt as Asterisk finds it: under the configured sounds subdirectory."""
+        return self.d.ivr_settings.sound_prefix + prompt
 
     def _serving(self, ch: AgiChannel) -> _Serving:
         return _Serving(self.d.channels, ch)

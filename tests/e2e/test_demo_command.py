@@ -75,18 +75,31 @@ def test_demo_prints_its_ports_serves_status_calls_flow_and_stops_on_ctrl_c(
         while (done := calls_completed(url)) == 0 and time.monotonic() < deadline:
             time.sleep(0.5)
         assert done > 0, "no call completed in 30 s (15 minutes of the demo day)"
+
+        # The prompts were built at start, so the emulated Asterisk (which plays only sounds
+        # that exist) lets callers hear the callback offer, and some accept it.
+        deadline = time.monotonic() + 30
+        while (booked := calls_completed(url, 'outcome="callback"')) == 0:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert booked > 0, "no caller accepted a callback offer in 30 s"
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 0
         output.close(proc)
+    log = "".join(output.lines)
+    assert re.search(r"built (\d+), unchanged 0", log), log[:2000]
+    assert "does not exist" not in log, [line for line in output.lines if "does not exist" in line]
 
 
-def calls_completed(url: str) -> float:
-    """The sum of callcenter_calls_total over queues and outcomes, from /metrics."""
+def calls_completed(url: str, label: str = "") -> float:
+    """The sum of callcenter_calls_total over queues and outcomes (those with `label`), from
+    /metrics."""
     with urllib.request.urlopen(url + "/metrics", timeout=10) as resp:
         text = resp.read().decode()
     return sum(
         float(line.rsplit(" ", 1)[1])
         for line in text.splitlines()
-        if line.startswith("callcenter_calls_total{")
+        if line.startswith("callcenter_calls_total{") and label in line
     )

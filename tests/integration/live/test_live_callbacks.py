@@ -3,6 +3,7 @@ for at 10:00 is dialled and connected before 10:10."""
 
 from pathlib import Path
 
+import pytest
 from live_center import live_center
 
 from callcenter.emulator.callers import CallerScript
@@ -73,3 +74,44 @@ async def test_overloaded_callers_get_a_callback_offer_in_time_and_are_called_ba
         attempts = await center.store.callbacks.attempts(callback_id)
         assert [a.result for a in attempts] == ["answered"]
         assert attempts[0].started_at < stored.requested_at + 600  # connected before 10:10
+
+
+@pytest.mark.parametrize("withheld", ["", "anonymous"])  # no caller id; PJSIP privacy
+async def test_a_caller_with_a_withheld_number_is_offered_a_callback_and_called_back(
+    tmp_path: Path, withheld: str
+) -> None:
+    async with live_center(tmp_path, at="10:00", operators={"PJSIP/101": 60.0}) as center:
+        await center.busy_operator("+79161110001")
+        # The withheld caller takes the offer (1) and types the number to call back on.
+        center.emulator.add_citizen(CallerScript(number="+79161110009", talk_s=20))
+        digits = {"cc-callback-offer": "1", "cc-callback-enter-number": "89161110009#"}
+        uid = center.emulator.place_call(CallerScript(number=withheld, digits=dict(digits)))
+        await center.wait_for(lambda: center.ended(uid), virtual_s=90, label="caller released")
+
+        truth = center.emulator.truth.get(uid)
+        assert truth is not None
+        assert truth.joined_at is not None
+        assert truth.ended_at is not None
+        assert truth.answered_at is None
+        timeline = await center.store.calls.timeline(uid)
+        offers = [e.at for e in timeline if e.kind == "callback_offer"]
+        assert offers, [e.kind for e in timeline]
+        assert offers[0] - truth.joined_at < 40  # a way out before the limit
+        assert "breach" not in [e.kind for e in timeline]
+        script = center.emulator.plan.scripts[uid]
+        assert ("cc-callback-enter-number", "89161110009#") in script.pressed
+        record = await center.call_record(uid)
+        assert record.outcome == "callback"
+
+        callback_id = f"cb-{uid}"
+        stored = await center.store.callbacks.get(callback_id)
+        assert stored is not None
+        assert stored.number == "+79161110009"  # the number typed, as the engine validated it
+        for _ in range(400):
+            await center.runtime.recorder.drain()
+            row = await center.store.callbacks.get(callback_id)
+            if row is not None and row.status == "done":
+                break
+            await center.clock.sleep(2)
+        attempts = await center.store.callbacks.attempts(callback_id)
+        assert [a.result for a in attempts] == ["answered"]

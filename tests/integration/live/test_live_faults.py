@@ -34,6 +34,34 @@ async def test_with_the_engine_down_calls_fail_open_to_the_queue(tmp_path: Path)
         assert statuses == ["FAILURE"]
 
 
+async def test_an_engine_gone_in_the_middle_of_the_entry_menu_fails_open_to_the_queue(
+    tmp_path: Path,
+) -> None:
+    async with live_center(tmp_path, operators={"PJSIP/101": 20.0}) as center:
+        center.emulator.keep_events = True
+        uid = center.emulator.place_call(CallerScript(number="+79161234567", talk_s=10))
+
+        def in_day_menu() -> bool:
+            return any(
+                name == "AGIExecStart" and "day_topics" in dict(h).get("Command", "")
+                for name, h in center.emulator.events()
+            )
+
+        await center.wait_for(in_day_menu, virtual_s=60, label="caller in the day menu")
+        await center.stop_engine()  # its FastAGI connection closes under the caller's AGI
+
+        await center.wait_for(lambda: ended(center, uid), virtual_s=120, label="served")
+        truth = center.emulator.truth.get(uid)
+        assert truth is not None
+        assert truth.answered_by == "PJSIP/101"  # no decision from the engine: plain Queue()
+        statuses = [
+            dict(h).get("Value")
+            for name, h in center.emulator.events()
+            if name == "VarSet" and dict(h).get("Variable") == "AGISTATUS"
+        ]
+        assert statuses == ["SUCCESS"]  # what Asterisk reports when the AGI server goes away
+
+
 async def test_restart_mid_traffic_loses_no_callback_and_doubles_no_record(tmp_path: Path) -> None:
     async with live_center(tmp_path, at="10:00", operators={"PJSIP/101": 40.0}) as center:
         busy = center.emulator.place_call(CallerScript(number="+79161110001", talk_s=35))

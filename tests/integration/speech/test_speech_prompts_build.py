@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import wave
 from pathlib import Path
@@ -10,7 +11,10 @@ from pathlib import Path
 import pytest
 
 from callcenter.cli import main
+from callcenter.config import Settings
 from callcenter.ivr.menus import all_prompt_texts, load_menus, shipped_menus_dir
+from callcenter.notify.campaign_file import DEFAULT_PROMPT
+from callcenter.runtime import agi_routes
 from callcenter.runtime.ivr_services import CallIvrServices
 from callcenter.scripting import OperatorGuide
 from callcenter.speech import audio
@@ -21,6 +25,8 @@ from callcenter.speech.synth import (
     SynthesisError,
     synthesizer_for,
 )
+from callcenter.speech.system_prompts import SYSTEM_PROMPTS, is_asterisk_sound
+from queue_engine.policies.entry import EMERGENCY_PROMPT
 
 ESPEAK = EspeakSynthesizer()
 SMALL = {"a": "Здравствуйте.", "b": "Нажмите один.", "c": "До свидания."}
@@ -49,11 +55,18 @@ def faq_ids_the_menus_play() -> set[str]:
     }
 
 
+@pytest.fixture(scope="module")
+def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sounds directory after one `callcenter prompts build` of everything shipped."""
+    sounds = tmp_path_factory.mktemp("sounds")
+    assert main(["prompts", "build", "--sounds-dir", str(sounds)]) == 0
+    return sounds
+
+
 async def test_every_shipped_prompt_and_faq_answer_has_audio_after_a_build(
-    tmp_path: Path,
+    shipped_build: Path,
 ) -> None:
-    code = main(["prompts", "build", "--sounds-dir", str(tmp_path)])
-    assert code == 0
+    tmp_path = shipped_build
     texts = all_prompt_texts(load_menus(shipped_menus_dir()))
     for prompt_id in texts:
         assert_asterisk_audio(tmp_path, prompt_id)
@@ -193,3 +206,95 @@ def test_resampling_keeps_duration_with_or_without_sox(
     out = audio.resample(tone, 22050, 8000)
     assert abs(len(out) - 16000) <= 64  # one second at 8 kHz, 16-bit
     assert max(abs(int.from_bytes(out[i : i + 2], "little", signed=True)) for i in (0, 800)) < 9000
+
+
+# What the engine and the shipped dialplan play -------------------------------------------------
+
+EXTENSIONS_CONF = Path(__file__).resolve().parents[3] / "asterisk_conf" / "extensions.conf"
+# Applications that play files, and which argument names them ("a&b" plays both).
+PLAYING_APPS = {"Playback": 0, "Background": 0, "BackGround": 0, "Read": 1, "ControlPlayback": 0}
+PLAYED = re.compile(r"\b(" + "|".join(PLAYING_APPS) + r")\(([^()]*)\)")
+# The prompt names the engine (or a campaign's default) leaves in a dialplan variable; a sound it
+# synthesises at run time (dyn_..., notify_...) is made before its name is set.
+VARIABLE_PROMPTS = {
+    "CC_ANNOUNCE": {EMERGENCY_PROMPT},
+    "CC_NOTIFY_PROMPT": {DEFAULT_PROMPT},
+}
+
+
+def dialplan_sounds() -> set[str]:
+    """Every sound name the shipped extensions.conf can play, its variables expanded."""
+    names: set[str] = set()
+    for line in EXTENSIONS_CONF.read_text(encoding="utf-8").splitlines():
+        line = line.split(";", 1)[0]
+        for app, args in PLAYED.findall(line):
+            fields = args.split(",")
+            argument = fields[PLAYING_APPS[app]] if len(fields) > PLAYING_APPS[app] else ""
+            for name in filter(None, (n.strip() for n in argument.split("&"))):
+                names.update(expand(name))
+    return names
+
+
+QUEUES_CONF = EXTENSIONS_CONF.with_name("queues.conf")
+# queues.conf options naming sound files (periodic-announce: a comma-separated list); Queue()
+# plays Asterisk's own queue-* sounds for those left unset.
+QUEUE_SOUND_OPTIONS = re.compile(r"^\s*(announce|periodic-announce|queue-[a-z0-9-]+)\s*=\s*(\S.*)$")
+
+
+def queue_sounds() -> set[str]:
+    names: set[str] = set()
+    for line in QUEUES_CONF.read_text(encoding="utf-8").splitlines():
+        if found := QUEUE_SOUND_OPTIONS.match(line.split(";", 1)[0]):
+            names.update(n.strip() for n in found.group(2).split(",") if n.strip())
+    return names
+
+
+def expand(name: str) -> set[str]:
+    variables = re.findall(r"\$\{([^}]+)\}", name)
+    unknown = [v for v in variables if v not in VARIABLE_PROMPTS]
+    assert not unknown, f"extensions.conf plays {name}: say what {unknown} may hold"
+    names = {name}
+    for variable in variables:
+        token = f"${{{variable}}}"
+        names = {n.replace(token, v) for n in names for v in VARIABLE_PROMPTS[variable]}
+    return names
+
+
+def route_prompts() -> set[str]:
+    """The prompt constants of the engine's AGI routes (played under the sound prefix)."""
+    return {
+        value
+        for name, value in vars(agi_routes).items()
+        if name.endswith("_PROMPT") and isinstance(value, str)
+    }
+
+
+def test_every_sound_the_engine_and_the_dialplan_play_has_audio_after_a_build(
+    shipped_build: Path,
+) -> None:
+    prefix = Settings().sound_prefix
+    played = {prefix + p for p in route_prompts()} | dialplan_sounds() | queue_sounds()
+    assert {"callcenter/cc-callback-offer", "callcenter/emergency", "callcenter/notify"} <= played
+    for sound in sorted(played):
+        if is_asterisk_sound(sound):
+            continue  # Asterisk's own core sounds
+        assert sound.startswith(prefix), f"{sound} is not under the sounds prefix {prefix}"
+        assert_asterisk_audio(shipped_build, sound.removeprefix(prefix))
+
+
+def test_system_prompts_are_russian_and_menus_may_not_reuse_their_ids(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for prompt_id, text in SYSTEM_PROMPTS.items():
+        assert re.search("[а-яё]{3}", text), prompt_id
+    menus = tmp_path / "menus"
+    menus.mkdir()
+    survey = (shipped_menus_dir() / "survey.yaml").read_text(encoding="utf-8")
+    clash = survey.replace("prompts:\n", "prompts:\n  cc-callback-offer: Другой текст.\n", 1)
+    (menus / "survey.yaml").write_text(clash, encoding="utf-8")
+    args = ["prompts", "build", "--sounds-dir", str(tmp_path / "s"), "--menus-dir", str(menus)]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "survey.yaml" in err
+    assert "prompts.cc-callback-offer" in err
+    assert not (tmp_path / "s").exists() or not any((tmp_path / "s").iterdir())

@@ -66,6 +66,14 @@ def test_route_query_and_args_come_from_the_environment() -> None:
     assert request.callerid == ""
 
 
+@pytest.mark.parametrize(
+    ("sent", "number"),
+    [("unknown", ""), ("anonymous", ""), ("Anonymous", ""), ("+79161234567", "+79161234567")],
+)
+def test_a_withheld_caller_id_is_no_number(sent: str, number: str) -> None:
+    assert build_request({"agi_callerid": sent}).callerid == number
+
+
 def test_quoting_escapes_quotes_and_refuses_line_breaks() -> None:
     assert quote('say "да" \\ нет') == '"say \\"да\\" \\\\ нет"'
     assert command_line("SET VARIABLE", "X", args=("a b",)) == 'SET VARIABLE X "a b"'

@@ -254,6 +254,32 @@ def test_no_way_out_means_a_breach_with_its_reason(make_engine: Callable[..., En
     assert engine.tick(T10 + 50) == []  # reported once
 
 
+@pytest.mark.parametrize(
+    ("caller", "entered", "booked"),
+    [
+        ("", "8 916 765-43-21", "+79167654321"),  # withheld: the number typed at the offer
+        ("", "", None),  # withheld and nothing typed: refused, the caller keeps the place
+        ("", "+78091234567", None),  # a premium-rate number typed: refused as for anyone
+        (CALLER, "", CALLER),  # a known number is taken as it is
+    ],
+)
+def test_a_withheld_number_is_offered_a_callback_and_asked_for_a_number(
+    make_engine: Callable[..., Engine], caller: str, entered: str, booked: str | None
+) -> None:
+    engine = _busy_engine(make_engine)
+    out = _join(engine, "u2", T10 + 1, caller=caller)
+    assert GuardTriggered("u2", 0.0, 180.0, "callback_offer") in out
+    assert OfferCallback("u2", caller) in out
+    out = engine.handle(CallbackOfferAccepted("u2", entered or caller), T10 + 20)
+    requested = of_type(out, CallbackRequested)
+    if booked is None:
+        assert not requested
+        assert [c.call_id for c in engine.state.queue("main").waiting] == ["u2"]
+    else:
+        assert [r.number for r in requested] == [booked]  # type: ignore[attr-defined]
+    assert not of_type(engine.tick(T10 + 45), SlaBreached)  # offered in time: no breach
+
+
 def test_declining_keeps_the_place_with_raised_priority(
     make_engine: Callable[..., Engine],
 ) -> None:
