@@ -13,9 +13,10 @@ import logging
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import redis.asyncio as aioredis
 from aiohttp import web
@@ -38,6 +39,7 @@ from callcenter.notify.runner import NotifyRunner
 from callcenter.pbx.ami import AmiClient
 from callcenter.runtime.callback_share import CallbackShare
 from callcenter.runtime.claims import RedisClaims
+from callcenter.runtime.control_share import ControlShare
 from callcenter.runtime.controls import EngineControls
 from callcenter.runtime.federation_link import FederationLink
 from callcenter.runtime.leases import RedisLeases
@@ -135,9 +137,10 @@ def build(settings: Settings, options: BuildOptions | None = None) -> web.Applic
     partners = _partners_config(settings)
     config = engine_config(settings, partners)
     runtime = _runtime(settings, config, store, clock, hub, metrics)
+    controls = EngineControls(runtime)
     if options.with_runtime:
         app[RUNTIME] = runtime
-        app.cleanup_ctx.append(_run(runtime, status, node_id))
+        app.cleanup_ctx.append(_run(runtime, controls, status, node_id))
         if settings.vosk_model:
             app.on_startup.append(_speech(runtime, Path(settings.vosk_model), status))
         portal = runtime.parts.portal
@@ -152,7 +155,7 @@ def build(settings: Settings, options: BuildOptions | None = None) -> web.Applic
     add_supervisor_routes(
         app,
         hub=hub,
-        controls=EngineControls(runtime),
+        controls=controls,
         audit=StoreAuditLog(store),
         users=users,
         metrics=metrics,
@@ -409,32 +412,54 @@ def _live_state(settings: Settings, status: StatusAggregator) -> CleanupCtx:
     return ctx
 
 
-def _run(runtime: LiveRuntime, status: StatusAggregator, node_id: str) -> CleanupCtx:
+def _run(
+    runtime: LiveRuntime, controls: EngineControls, status: StatusAggregator, node_id: str
+) -> CleanupCtx:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        shared = None
-        if REDIS in app:  # several engine nodes: each exactly-once action is claimed in Redis
-            center = node_id.rsplit("-", 1)[0]
-            claims = RedisClaims(app[REDIS], node_id=node_id, prefix=f"cc:claim:{center}:")
-            runtime.executor.claims = runtime.recorder.claims = claims
-            leases = RedisLeases(app[REDIS], node_id=node_id, prefix=f"cc:lease:{center}:")
-            runtime.executor.leases = leases
-            state = RedisLiveState(redis=app[REDIS], prefix=f"cc:live:{center}")
-            shared = SharedPicture(own=runtime.snapshot, hub=app[HUB], state=state, leases=leases)
-            status.add("live_state", shared.status)
-            share = CallbackShare(runner=runtime.runner, state=state, node_id=node_id)
-            runtime.runner.add_sink(share)
-            await share.subscribe()  # before the engine reads the stored requests
+        followers: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]] = []
+        if REDIS in app:
+            followers = await _join_nodes(app, runtime, controls, status, node_id)
         status.add("ami", runtime.ami_status)
         status.add("agi", runtime.agi_status)
         status.add("recorder", runtime.recorder_status)
         await runtime.start()
-        if shared is not None:
-            runtime.tasks.spawn(shared.run(), name="shared picture")
-            runtime.tasks.spawn(share.run(), name="callback announcements")
+        for name, follow in followers:
+            runtime.tasks.spawn(follow(), name=name)
         yield
         await runtime.stop()
 
     return ctx
+
+
+async def _join_nodes(
+    app: web.Application,
+    runtime: LiveRuntime,
+    controls: EngineControls,
+    status: StatusAggregator,
+    node_id: str,
+) -> list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]]:
+    """Several engine nodes on one Redis: each exactly-once action claimed, callback dials
+    leased, one dashboard picture, callbacks and supervisors' controls announced to the others
+    (subscribed before the engine reads the stored requests). Returns what to follow once the
+    engine runs."""
+    redis, center = app[REDIS], node_id.rsplit("-", 1)[0]
+    claims = RedisClaims(redis, node_id=node_id, prefix=f"cc:claim:{center}:")
+    runtime.executor.claims = runtime.recorder.claims = claims
+    leases = RedisLeases(redis, node_id=node_id, prefix=f"cc:lease:{center}:")
+    runtime.executor.leases = leases
+    state = RedisLiveState(redis=redis, prefix=f"cc:live:{center}")
+    shared = SharedPicture(own=runtime.snapshot, hub=app[HUB], state=state, leases=leases)
+    status.add("live_state", shared.status)
+    callbacks = CallbackShare(runner=runtime.runner, state=state, node_id=node_id)
+    runtime.runner.add_sink(callbacks)
+    await callbacks.subscribe()
+    controls.share = ControlShare(runtime=runtime, state=state, node_id=node_id)
+    await controls.share.subscribe()
+    return [
+        ("shared picture", shared.run),
+        ("callback announcements", callbacks.run),
+        ("control announcements", controls.share.run),
+    ]
 
 
 def _speech(

@@ -15,12 +15,10 @@ Subscribe before the engine restores requests from the database (`subscribe()` t
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 
-from redis.exceptions import RedisError
-
+from callcenter.runtime.channel_follow import follow
 from callcenter.runtime.engine_runner import Batch, EngineRunner
 from callcenter.runtime.tasks import TaskSet
 from callcenter.store.live import LiveState, Subscription
@@ -77,21 +75,8 @@ class CallbackShare:
     async def run(self) -> None:
         """Files every request announced by the other nodes, until cancelled."""
         self._live = True
-        while True:
-            try:
-                if self._subscription is None:
-                    await self.subscribe()
-                    log.warning("callback announcements resumed; some may have been missed")
-                assert self._subscription is not None
-                async for text in self._subscription:
-                    self._file(text)
-            except (RedisError, OSError, TimeoutError) as exc:
-                log.error("callback announcements interrupted: %s", exc)
-                await asyncio.sleep(1.0)
-            finally:
-                if self._subscription is not None:
-                    await self._subscription.close()
-                    self._subscription = None
+        first, self._subscription = self._subscription, None
+        await follow(self._state, CHANNEL, self._file, what="callback announcements", first=first)
 
     def _file(self, text: str) -> None:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from callcenter.runtime.control_share import ControlShare
 from callcenter.runtime.live_runtime import LiveRuntime
 from callcenter.web.errors import ApiError, NotFound
 from queue_engine import messages as m
@@ -11,10 +12,14 @@ from queue_engine.errors import QueueEngineError
 class EngineControls:
     def __init__(self, runtime: LiveRuntime) -> None:
         self._rt = runtime
+        # With several engine nodes, the other nodes apply what this one applied.
+        self.share: ControlShare | None = None
 
     async def set_emergency(self, on: bool, announcement: str) -> None:
         self._rt.announcement = announcement if on else ""
         self._rt.runner.feed(m.EmergencySet(on, by="supervisor"))
+        if self.share is not None:
+            self.share.emergency(on, announcement)
 
     async def pause_operator(self, op_id: str, paused: bool, reason: str) -> None:
         self._known_operator(op_id)
@@ -50,6 +55,8 @@ class EngineControls:
             self._rt.runner.feed(m.QueueLimitChanged(queue, limit_s, by="supervisor"))
         except QueueEngineError as exc:
             raise ApiError("invalid_queue_limit", str(exc)) from exc
+        if self.share is not None:
+            self.share.queue_limit(queue, limit_s)
 
     def _known_operator(self, op_id: str) -> None:
         if self._rt.engine.state.operators.get(op_id) is None:

@@ -37,6 +37,7 @@ from callcenter.runtime.recorder import OUTCOMES, Recorder
 from callcenter.runtime.restore import (
     open_calls,
     restore_callbacks,
+    restore_emergency,
     restore_figures,
     restore_queue_limits,
 )
@@ -186,6 +187,10 @@ class LiveRuntime:
         set_limits = await restore_queue_limits(self.store, self.runner)
         if set_limits:
             log.info("wait limits set by supervisors: %s", set_limits)
+        announcement = await restore_emergency(self.store, self.runner)
+        if announcement is not None:
+            self.announcement = announcement
+            log.warning("emergency mode is on, as a supervisor left it")
         self.bridge.open_calls = await open_calls(self.store)
         now = self.clock.now()
         day_start = datetime.combine(self._local_day(now), time(), self.tz).timestamp()

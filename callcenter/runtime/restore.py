@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from callcenter.runtime.engine_runner import EngineRunner
 from callcenter.runtime.figures import Figures
 from callcenter.store.repositories import Store
-from queue_engine.messages import CallbackRestored, QueueLimitChanged
+from queue_engine.messages import CallbackRestored, EmergencySet, QueueLimitChanged
 
 log = logging.getLogger(__name__)
 
 # The audit entry the supervisor's API writes for a wait-limit change (callcenter.web.controls).
 LIMIT_ACTION = "set_queue_limit"
+EMERGENCY_ACTION = "set_emergency"
 
 
 async def restore_callbacks(store: Store, runner: EngineRunner) -> int:
@@ -40,6 +41,17 @@ async def restore_callbacks(store: Store, runner: EngineRunner) -> int:
             )
         )
     return len(requests)
+
+
+async def restore_emergency(store: Store, runner: EngineRunner) -> str | None:
+    """An emergency declared by a supervisor outlives a restart of the engine: the newest
+    `set_emergency` entry of the audit log holds. Returns its announcement when it is on."""
+    entries = await store.audit.of_action(EMERGENCY_ACTION)
+    if not entries or entries[-1].details.get("on") is not True:
+        return None
+    announcement = entries[-1].details.get("announcement")
+    runner.feed(EmergencySet(True, by="restore"))
+    return announcement if isinstance(announcement, str) else ""
 
 
 async def restore_queue_limits(store: Store, runner: EngineRunner) -> dict[str, float]:

@@ -171,3 +171,24 @@ async def test_a_move_asterisk_refuses_is_an_error_and_the_operator_keeps_the_qu
         assert "No such queue" in body["message"]
         assert "PJSIP/101" in center.emulator.queues.queues["citizens"].members
         assert all(e["action"] != "move_operator" for e in await _audit(center))
+
+
+async def test_an_emergency_outlives_a_restart_of_the_engine(tmp_path: Path) -> None:
+    async with live_center(tmp_path, at="10:00", operators={"PJSIP/101": 30.0}) as center:
+        text = "Внимание: авария на теплосети, сроки ремонта уточняются."
+        status, _ = await _post(
+            center, "/api/supervisor/emergency", {"on": True, "announcement": text}
+        )
+        assert status == 200
+        await center.stop_engine()
+        await center.start_engine()
+        assert center.runtime.engine.state.emergency
+        assert center.runtime.announcement == text
+        status, _ = await _post(
+            center, "/api/supervisor/emergency", {"on": False, "announcement": ""}
+        )
+        assert status == 200
+        await center.stop_engine()
+        await center.start_engine()
+        assert not center.runtime.engine.state.emergency
+        assert center.runtime.announcement == ""

@@ -3,9 +3,11 @@ when the node that won the dial dies before dialling."""
 
 import asyncio
 import dataclasses
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from live_center import free_port, live_center, start_app
 
@@ -135,3 +137,38 @@ async def test_a_node_dying_after_its_claim_leaves_the_callback_to_the_other(
         originates = [a for a in center.emulator.actions if a.get("Action") == "Originate"]
         assert len(originates) == 1, originates
         assert "+79161110002" in str(originates[0].get("Variable"))
+
+
+async def test_a_supervisors_controls_on_one_node_hold_on_every_node(
+    tmp_path: Path, redis_url: str
+) -> None:
+    async with live_center(
+        tmp_path, at="10:00", operators={"PJSIP/101": 30.0}, redis_url=redis_url
+    ) as center:
+        second = dataclasses.replace(center.settings, agi_port=free_port())
+        app2, runner2, _ = await start_app(second, center.clock)
+        try:
+            node2: LiveRuntime = app2[RUNTIME]
+            assert await node2.ami.wait_ready(10)
+            text = "Внимание: авария на теплосети."
+            post = partial(supervisor_post, center.url, center.settings.api_key)
+            await post("/api/supervisor/emergency", {"on": True, "announcement": text})
+            await post("/api/supervisor/queues/citizens/limit", {"limit_s": 30})
+            for _ in range(100):
+                limit = node2.engine.state.queue("citizens").config.limit_s
+                if node2.engine.state.emergency and limit == 30:
+                    break
+                await asyncio.sleep(0.05)
+            assert node2.engine.state.emergency
+            assert node2.announcement == text
+            assert node2.engine.state.queue("citizens").config.limit_s == 30
+        finally:
+            await runner2.cleanup()
+
+
+async def supervisor_post(url: str, key: str, path: str, body: dict[str, Any]) -> None:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{url}{path}", json=body, headers={"X-API-Key": key}) as resp,
+    ):
+        assert resp.status == 200, await resp.text()
