@@ -1,5 +1,6 @@
 """Two centers, each an emulator and a whole application, linked by a SIP trunk and the partner
-API (issue 9): overflow with context, a refusal turned into a callback offer, a silent partner."""
+API (issue 9): overflow with context, a refusal turned into a callback offer, a silent partner,
+and no call sent back where it came from."""
 
 from __future__ import annotations
 
@@ -28,14 +29,14 @@ Partners = Callable[..., Awaitable[None]]
 
 
 def partners_file(
-    path: Path, *, me: str, partner: str, port: int, poll_s: float, stale_s: float
+    path: Path, *, me: str, partner: str, port: int, poll_s: float, stale_s: float, hops: int = 1
 ) -> str:
     path.write_text(
         f"""
 [federation]
 center_id = "{me}"
 timezone = "Europe/Moscow"
-max_hops = 1
+max_hops = {hops}
 poll_interval_s = {poll_s}
 stale_after_s = {stale_s}
 request_timeout_s = 1
@@ -58,6 +59,8 @@ async def two_centers(
     poll_s: float = 0.3,
     stale_s: float = 15.0,
     b_operators: dict[str, float] | None = None,
+    a_operators: dict[str, float] | None = None,
+    max_hops: int = 1,
 ) -> AsyncIterator[tuple[Center, Center]]:
     """A with one operator (busy calls last 10 minutes); B with its own operators."""
     for center in ("center-a", "center-b"):
@@ -73,6 +76,7 @@ async def two_centers(
             port=port,
             poll_s=poll_s,
             stale_s=stale_s,
+            hops=max_hops,
         )
     clock = ScaledClock(start=local_epoch("2026-11-24", "12:00"), speed=20.0)
     async with AsyncExitStack() as stack:
@@ -90,7 +94,7 @@ async def two_centers(
         a = await stack.enter_async_context(
             live_center(
                 tmp_path / "center-a",
-                operators={"PJSIP/101": 600.0},
+                operators=a_operators or {"PJSIP/101": 600.0},
                 center_id="center-a",
                 web_port=port_a,
                 federation_config=files["center-a"],
@@ -285,3 +289,36 @@ async def test_a_stops_sending_within_seconds_when_b_goes_silent(
         )
         await callback_taken_at_a(a, b, uid)
         assert "overflow" not in [e.kind for e in await a.store.calls.timeline(uid)]
+
+
+async def test_a_call_is_not_sent_back_to_the_center_it_came_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two hops allowed, so only the rule "never back where the caller dialled" can stop B.
+    operators = {"PJSIP/101": 600.0, "PJSIP/104": 60.0}
+    async with two_centers(tmp_path, monkeypatch, max_hops=2, a_operators=operators) as (a, b):
+        for bot in b.emulator.bots.values():
+            bot.answers = False  # B's operators ring but never pick up: its caller waits on
+        on_break = await a.runtime.ami.queue_pause(interface="PJSIP/104", paused=True, reason="x")
+        assert on_break.ok
+        await a.busy_operator()
+        uid = a.emulator.place_call(
+            CallerScript(number="+79165550000", digits={"": "1"}, accept_callback=True)
+        )
+        await b.wait_for(lambda: bool(inbound_calls(b)), virtual_s=60, label="call reaches B")
+        remote_id = inbound_calls(b)[0]
+        # While the caller waits at B, A's second operator comes back and A says it is free...
+        back = await a.runtime.ami.queue_pause(interface="PJSIP/104", paused=False)
+        assert back.ok
+        await b.wait_for(lambda: accepting(b, "center-a"), virtual_s=10, label="B hears A free")
+        # ...and B's operators go on a break: B's prediction for the caller passes the limit.
+        for interface in b.emulator.bots:
+            assert (await b.runtime.ami.queue_pause(interface=interface, paused=True)).ok
+        await b.wait_for(lambda: b.ended(remote_id), virtual_s=120, label="B's way out")
+        timeline = [e.kind for e in await b.store.calls.timeline(remote_id)]
+        # ...yet B offers a callback instead of sending the caller back to A.
+        assert "callback_offer" in timeline
+        assert "overflow" not in timeline
+        assert (await b.call_record(remote_id)).outcome == "callback"
+        assert [t.caller for t in a.emulator.truth.all()].count("+79165550000") == 1
+        assert a.emulator.truth.get(uid).outcome == "overflow"  # type: ignore[union-attr]
