@@ -26,7 +26,7 @@ from callcenter.config import Settings
 from callcenter.emulator.callers import CallerScript
 from callcenter.emulator.emulator import Emulator, EmulatorConfig
 from callcenter.runtime.live_runtime import LiveRuntime
-from callcenter.store.records import CallRecord
+from callcenter.store.records import CallbackAttempt, CallRecord
 from callcenter.store.repositories import Store
 
 TZ = "Europe/Moscow"
@@ -86,6 +86,18 @@ class Center:
         record = await self.store.calls.get_call(uid)
         assert record is not None, f"no record of {uid}"
         return record
+
+    async def callback_attempts(
+        self, callback_id: str, *, virtual_s: float = 800.0
+    ) -> list[CallbackAttempt]:
+        """The attempts of a callback request once it is done (or once `virtual_s` have passed)."""
+        for _ in range(int(virtual_s / 2)):
+            await self.runtime.recorder.drain()
+            row = await self.store.callbacks.get(callback_id)
+            if row is not None and row.status == "done":
+                break
+            await self.clock.sleep(2)
+        return await self.store.callbacks.attempts(callback_id)
 
     async def operator_view(self, login: str, call_id: str) -> dict[str, Any]:
         """What the operator's workplace shows for the call, read as the operator over HTTP."""

@@ -57,16 +57,7 @@ async def test_a_night_callback_request_is_called_after_0600(tmp_path: Path) -> 
         assert stored is not None
         assert stored.not_before == six
 
-        async def status() -> str:
-            await center.runtime.recorder.drain()
-            row = await center.store.callbacks.get(callback_id)
-            return row.status if row else ""
-
-        for _ in range(300):
-            if await status() == "done":
-                break
-            await center.clock.sleep(2)
-        attempts = await center.store.callbacks.attempts(callback_id)
+        attempts = await center.callback_attempts(callback_id, virtual_s=600)
         assert [a.result for a in attempts] == ["answered"]
         assert attempts[0].started_at >= six
         originates = [a for a in center.emulator.actions if a.get("Action") == "Originate"]

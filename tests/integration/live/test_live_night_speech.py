@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from live_center import Center, live_center, local_epoch
+from live_center import live_center, local_epoch
 
 from callcenter.emulator.callers import CallerScript
 from callcenter.ivr.menus import shipped_menus_dir
@@ -129,19 +129,9 @@ async def test_a_0200_caller_speaks_presses_hears_an_answer_and_is_called_after_
             lambda: center.clock.now() >= six - 150, virtual_s=5 * 3600, label="night passes"
         )
         center.clock.set_speed(20.0)
-        for _ in range(300):
-            if await callback_status(center, callback_id) == "done":
-                break
-            await center.clock.sleep(2)
-        attempts = await center.store.callbacks.attempts(callback_id)
+        attempts = await center.callback_attempts(callback_id, virtual_s=600)
         assert [a.result for a in attempts] == ["answered"]
         assert attempts[0].started_at >= six
         originates = [a for a in center.emulator.actions if a.get("Action") == "Originate"]
         assert len(originates) == 1
         assert float(originates[0]["_at"]) >= six
-
-
-async def callback_status(center: Center, callback_id: str) -> str:
-    await center.runtime.recorder.drain()
-    row = await center.store.callbacks.get(callback_id)
-    return row.status if row else ""
