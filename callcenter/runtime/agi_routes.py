@@ -181,7 +181,12 @@ class EngineRoutes:
         if status == "CONTINUE" or call is None or call.stage is not CallStage.QUEUED:
             await ch.set_variable(dp.ACTION, "hangup")
             return
-        log.warning("call %s left the queue with %s before the engine acted", call_id, status)
+        if call.way_out_at is None:
+            log.warning("call %s left the queue with %s before the engine acted", call_id, status)
+        else:  # declined the way out offered earlier and waited on: offered again
+            log.info(
+                "call %s left the queue again with %s; offered a callback again", call_id, status
+            )
         await self.callback_offer(ch)
 
     async def callback_offer(self, ch: AgiChannel) -> None:
