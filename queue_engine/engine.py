@@ -97,7 +97,8 @@ class Engine:
     # -- calls ------------------------------------------------------------------------------
 
     def _arrived(self, msg: m.CallArrived, now: float) -> list[Output]:
-        call = Call(msg.call_id, msg.caller, msg.topic, now, hops=msg.hops, origin=msg.origin)
+        arrived = now if msg.arrived_at is None else msg.arrived_at
+        call = Call(msg.call_id, msg.caller, msg.topic, arrived, hops=msg.hops, origin=msg.origin)
         self.state.calls[call.call_id] = call
         commands: list[Output] = list(
             decide_entry(self.config, self.mode(now), call.call_id, call.topic, call.hops)

@@ -27,6 +27,9 @@ class CallArrived:
     # Set for a call overflowed to us by a partner: how many centers it has crossed, and whence.
     hops: int = 0
     origin: str = ""
+    # When the call reached the entry point, if that was before this message (the day menu
+    # plays first and the engine is told once the caller has chosen a topic); None: now.
+    arrived_at: float | None = None
 
 
 @dataclass(slots=True)

@@ -80,18 +80,28 @@ class EngineRoutes:
         call_id = ch.request.uniqueid
         with self._serving(ch):
             topic = ""
-            if self.d.runner.engine.mode(self.d.runner.clock.now()) is Mode.DAY:
+            # The call arrives now; the engine learns of it after the day menu (its topic).
+            reached = self.d.runner.clock.now()
+            if self.d.runner.engine.mode(reached) is Mode.DAY:
                 session = await self._run_menu(ch, "day_entry", call_id, arrived=False)
                 if session is not None and session.outcome == "hung_up":
-                    self._arrive(call_id, ch.request.callerid, "")
+                    self._arrive(call_id, ch.request.callerid, "", arrived_at=reached)
                     self.d.runner.feed(m.CallAbandoned(call_id))
                     return
                 topic = (session.topic or "") if session else ""
-            outputs = self._arrive(call_id, ch.request.callerid, topic)
+            outputs = self._arrive(call_id, ch.request.callerid, topic, arrived_at=reached)
             await self._apply(ch, call_id, outputs)
 
-    def _arrive(self, call_id: str, caller: str, topic: str, hops: int = 0) -> list[Output]:
-        message = m.CallArrived(call_id, caller, topic, hops=hops)
+    def _arrive(
+        self,
+        call_id: str,
+        caller: str,
+        topic: str,
+        hops: int = 0,
+        *,
+        arrived_at: float | None = None,
+    ) -> list[Output]:
+        message = m.CallArrived(call_id, caller, topic, hops=hops, arrived_at=arrived_at)
         return self.d.runner.feed(message, claimed=call_id)
 
     async def _apply(self, ch: AgiChannel, call_id: str, outputs: list[Output]) -> None:

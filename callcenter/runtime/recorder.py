@@ -84,19 +84,20 @@ class Recorder:
 
     def _message(self, msg: m.Message, at: float) -> None:
         if isinstance(msg, m.CallArrived):
+            arrived = at if msg.arrived_at is None else msg.arrived_at
             self._call(
                 CallRecord(
                     id=msg.call_id,
                     caller_number=msg.caller or None,
-                    arrived_at=at,
+                    arrived_at=arrived,
                     topic=msg.topic or None,
-                    mode=MODES[self._mode_at(at)],
+                    mode=MODES[self._mode_at(arrived)],
                     hops=msg.hops,
                     origin_center=msg.origin or None,
                     overflow_direction="in" if msg.hops else None,
                 )
             )
-            self._event(msg.call_id, at, "arrived", caller=msg.caller, topic=msg.topic)
+            self._event(msg.call_id, arrived, "arrived", caller=msg.caller, topic=msg.topic)
         elif isinstance(msg, m.CallAnswered):
             self._answered_at[msg.call_id] = at
             self._call(CallRecord(id=msg.call_id, answered_at=at, operator_id=msg.operator_id))

@@ -51,6 +51,11 @@ class World:
         assert channel is not None, f"{uid} is not up"
         self.emulator.pbx.request_hangup(channel)
 
+    def inbound(self) -> list[CallTruth]:
+        """The citizens' calls into the center, without the legs the engine originated (its
+        callbacks are followed as requests, not as calls)."""
+        return [t for t in self.emulator.ground_truth() if t.direction == "inbound"]
+
     def queued(self) -> list[str]:
         return [e.channel.uniqueid for e in self.emulator.queues.queues[QUEUE].entries]
 
@@ -159,11 +164,7 @@ def truth_picture(w: World) -> tuple[list[tuple[str, int, float]], dict[str, Any
     operators: dict[str, Any] = {}
     for interface in OPERATORS:
         talking_with = next(
-            (
-                t.uniqueid
-                for t in w.emulator.ground_truth()
-                if t.answered_by == interface and t.ended_at is None
-            ),
+            (t.uniqueid for t in w.inbound() if t.answered_by == interface and t.ended_at is None),
             None,
         )
         member = w.emulator.queues.queues[QUEUE].members[interface]

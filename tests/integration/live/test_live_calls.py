@@ -36,3 +36,8 @@ async def test_a_day_call_is_answered_within_40_seconds_and_recorded(tmp_path: P
         assert record.mode == "day"
         assert record.wait_s is not None
         assert record.wait_s < 40
+        # The caller pressed nothing: the day menu played ~20 s before the queue. The call
+        # arrived when it reached the engine, before the menu (5 s: scheduling delay at 20x).
+        assert truth.joined_at - truth.arrived_at > 15
+        assert record.arrived_at is not None
+        assert abs(record.arrived_at - truth.arrived_at) <= 5, (record.arrived_at, truth)

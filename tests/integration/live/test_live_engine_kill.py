@@ -191,7 +191,7 @@ async def after_restart(w: World, story: Story) -> None:
         members = em.queues.queues[QUEUE].members
         await w.until(lambda: not any(m.paused for m in members.values()), "nobody left paused")
         # Every record the engine could write is closed.
-        expected = {t.uniqueid for t in em.ground_truth()} - {story.unseen}
+        expected = {t.uniqueid for t in w.inbound()} - {story.unseen}
         deadline = time.monotonic() + 10
         while True:
             open_ids = {r.id for r in await store.calls.open_calls()}
@@ -213,7 +213,7 @@ async def check_records(w: World, story: Story) -> None:
         timelines = {uid: [e.kind for e in await store.calls.timeline(uid)] for uid in by_id}
     finally:
         await store.close()
-    truth = {t.uniqueid: t for t in w.emulator.ground_truth()}
+    truth = {t.uniqueid: t for t in w.inbound()}
     # Exactly the calls the engine could see: all but the one that came and went while it was
     # dead; each once (records are keyed by call: a doubling shows in the timeline or values).
     assert set(by_id) == set(truth) - {story.unseen}

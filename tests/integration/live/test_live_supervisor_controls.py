@@ -34,6 +34,11 @@ async def _audit(center: Center) -> list[dict[str, Any]]:
         return body
 
 
+# The day menu's "other questions": straight to an operator, without the ~20 s the menu plays
+# to a caller who presses nothing.
+TO_OPERATOR = {"day_topics": "0"}
+
+
 def _queue_log(center: Center, event: str) -> list[list[str]]:
     return [line.split("|") for line in center.emulator.queue_log.lines if f"|{event}|" in line]
 
@@ -46,14 +51,20 @@ async def test_a_changed_wait_limit_reaches_queue_timeout_guard_and_service_leve
         assert status == 200
         center.emulator.keep_events = True
         # The only operator's first call is short; a minute of wrap-up follows (the workplace).
-        first = center.emulator.place_call(CallerScript(number="+79161230001", talk_s=5))
+        first = center.emulator.place_call(
+            CallerScript(number="+79161230001", digits=dict(TO_OPERATOR), talk_s=5)
+        )
         await center.wait_for(lambda: center.ended(first), virtual_s=60, label="first")
         await center.clock.sleep(25)
         # A caller without a number has no way out: waits until the operator is free (> 30 s).
-        hidden = center.emulator.place_call(CallerScript(number="", talk_s=20))
+        hidden = center.emulator.place_call(
+            CallerScript(number="", digits=dict(TO_OPERATOR), talk_s=20)
+        )
         await center.wait_for(lambda: center.answered(hidden), virtual_s=200, label="hidden")
         # A caller with a number is offered a callback before the 30th second.
-        second = center.emulator.place_call(CallerScript(number="+79161230002", talk_s=20))
+        second = center.emulator.place_call(
+            CallerScript(number="+79161230002", digits=dict(TO_OPERATOR), talk_s=20)
+        )
         for uid in (first, hidden, second):
             await center.wait_for(lambda uid=uid: center.ended(uid), virtual_s=300, label=uid)
 
@@ -100,8 +111,11 @@ async def test_a_changed_wait_limit_reaches_queue_timeout_guard_and_service_leve
         )
         assert build_report(rows, "queue", center.settings.tz)[-1].answered_in_limit == within
         # One audit entry for the change, by who made it (the API key here); none by the engine.
-        changes = [(e["actor"], e["action"], e["details"]) for e in await _audit(center)]
+        # (The operator's timed-out wrap-ups are audited too, under the operator's name.)
+        audit = [(e["actor"], e["action"], e["details"]) for e in await _audit(center)]
+        changes = [a for a in audit if a[1] in ("set_queue_limit", "queue_limit")]
         assert changes == [("api", "set_queue_limit", {"queue": "citizens", "limit_s": 30})]
+        assert [a for a in audit if a[0] == "engine"] == []
 
         # The change outlives a restart of the engine.
         await center.stop_engine()

@@ -22,7 +22,8 @@ def steps() -> list[Batch]:
         Batch((e.CallQueued("c1", Q, 0, 12.0),), T0 + 1, m.CallJoinedQueue("c1", Q)),
         Batch((e.CallCompleted("c1", ANSWERED, 9.0),), T0 + 10, m.CallAnswered("c1", OP)),
         Batch((), T0 + 70, m.CallEnded("c1")),
-        Batch((), T0 + 100, m.CallArrived("c2", "+79031112233")),
+        # c2 reached the entry at T0 + 100 and spent 20 s in the day menu before the engine heard.
+        Batch((), T0 + 120, m.CallArrived("c2", "+79031112233", arrived_at=T0 + 100)),
         Batch(
             (
                 e.CallbackRequested("cb-c2", "c2", "+79031112233", T0 + 700),
@@ -60,6 +61,9 @@ async def test_records_calls_timeline_and_callbacks_idempotently(tmp_path: Path)
             c2 = await store.calls.get_call("c2")
             assert c2 is not None
             assert c2.outcome == "callback"
+            assert c2.arrived_at == T0 + 100
+            arrived = [ev for ev in await store.calls.timeline("c2") if ev.kind == "arrived"]
+            assert [ev.at for ev in arrived] == [T0 + 100]
             callbacks = await store.callbacks.open_requests()
             assert [(cb.id, cb.number, cb.deadline, cb.source_call_id) for cb in callbacks] == [
                 ("cb-c2", "+79031112233", T0 + 700, "c2")

@@ -45,6 +45,16 @@ def test_day_call_goes_to_the_queue(make_engine: Callable[..., Engine]) -> None:
     assert out == [RouteToQueue("u1", "main", 0)]
 
 
+def test_a_call_arrives_when_it_reached_the_entry_not_when_the_engine_heard(
+    make_engine: Callable[..., Engine],
+) -> None:
+    engine = make_engine()
+    engine.handle(CallArrived("u1", "+79161234567", "", arrived_at=T10 - 20), T10)
+    engine.handle(CallArrived("u2", "+79161234568", ""), T10)
+    calls = [engine.call(u) for u in ("u1", "u2")]
+    assert [c.arrived_at for c in calls if c is not None] == [T10 - 20, T10]
+
+
 def test_night_call_gets_self_service(make_engine: Callable[..., Engine]) -> None:
     out = make_engine().handle(CallArrived("u1", "+79161234567", ""), DAY + 2 * 3600)
     assert out == [RouteToIvr("u1", "night")]
