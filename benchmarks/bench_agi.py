@@ -14,8 +14,9 @@ Per AGI session, each interval from the emulator having sent the environment (or
 reply) to the engine's next command line (or its close) is the engine thinking; the session's
 `think` is their sum, and `decision` is the first of them (connect and environment to the
 engine's first command). Both are per route, p50/p99/max in milliseconds, with the sessions that
-did not end with SUCCESS (the caller hung up first) counted apart. Both processes share the
-machine; the load average and the CPU seconds of each side are printed next to the figures.
+did not end with SUCCESS (the caller hung up first, or no connection) counted apart; next to them
+the route's three slowest steps, by the command the engine sent after thinking. Both processes
+share the machine; the load average and the CPU seconds of each side are printed with them.
 
     .venv/bin/python benchmarks/bench_agi.py [--rates 50,200] [--seconds 5]
 """
@@ -39,7 +40,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from callcenter.clock import ScaledClock
-from callcenter.emulator.agi_client import AgiSession, AgiTarget
+from callcenter.emulator.agi_client import AgiSession, AgiTarget, parse_args
 from callcenter.emulator.callers import CallerScript
 from callcenter.emulator.dialplan import apps_calls
 from callcenter.emulator.emulator import Emulator, EmulatorConfig
@@ -92,6 +93,10 @@ def shared_clock(real_start: float) -> ScaledClock:
 # Asterisk's process --------------------------------------------------------------------------
 
 THINK: dict[str, list[float]] = defaultdict(list)
+# route -> the engine's next command (its first three words, "(close)" for the end) -> the
+# intervals that ended with it: where in a route the engine's time goes
+STEPS: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+SLOWEST_STEPS = 3
 DECISION: dict[str, list[float]] = defaultdict(list)
 COMMANDS: dict[str, list[int]] = defaultdict(list)
 # Sessions that did not end with SUCCESS, by status: HANGUP (the caller gave up, 75 s after joining
@@ -111,6 +116,7 @@ class TimedSession(AgiSession):
 
     async def run(self, target: AgiTarget, route: str, args: list[str]) -> str:
         self.thinking: list[float] = []
+        self.steps: list[str] = []
         self.sent_at = time.perf_counter()  # connect and environment: the engine's turn
         status = await super().run(target, route, args)
         name = route_name(route)
@@ -118,6 +124,8 @@ class TimedSession(AgiSession):
             THINK[name].append(sum(self.thinking) * 1000)
             DECISION[name].append(self.thinking[0] * 1000)
             COMMANDS[name].append(len(self.thinking) - 1)
+            for step, interval in zip(self.steps, self.thinking, strict=True):
+                STEPS[name][step].append(interval * 1000)
         else:
             FAILED[name][status] += 1
         return status
@@ -125,9 +133,11 @@ class TimedSession(AgiSession):
     async def _loop(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await super()._loop(reader, writer)
         self.thinking.append(time.perf_counter() - self.sent_at)  # until the engine's close
+        self.steps.append("(close)")
 
     async def execute(self, text: str) -> bytes:
         self.thinking.append(time.perf_counter() - self.sent_at)
+        self.steps.append(" ".join(parse_args(text)[:3]))
         reply = await super().execute(text)
         self.sent_at = time.perf_counter()  # the session writes the reply right away
         return reply
@@ -135,6 +145,7 @@ class TimedSession(AgiSession):
 
 async def run_rate(rate: int, seconds: float) -> dict[str, Any]:
     THINK.clear()
+    STEPS.clear()
     DECISION.clear()
     COMMANDS.clear()
     FAILED.clear()
@@ -230,6 +241,7 @@ def summary(rate: int, calls: int, wall_s: float) -> dict[str, Any]:
                 "agi_commands_median": statistics.median(COMMANDS[route]),
                 "decision_ms": percentiles(DECISION[route]),
                 "think_ms": percentiles(THINK[route]),
+                "slowest_steps_ms": slowest_steps(STEPS[route]),
             }
     load = [round(x, 1) for x in os.getloadavg()]
     return {
@@ -239,6 +251,13 @@ def summary(rate: int, calls: int, wall_s: float) -> dict[str, Any]:
         "load_average_1_5_15": load,
         "routes": routes,
     }
+
+
+def slowest_steps(steps: dict[str, list[float]]) -> dict[str, dict[str, float]]:
+    """The steps with the highest p99: the engine's interval before each such command."""
+    figures = {step: percentiles(values) for step, values in steps.items()}
+    ranked = sorted(figures, key=lambda step: figures[step]["p99"], reverse=True)
+    return {step: figures[step] for step in ranked[:SLOWEST_STEPS]}
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
