@@ -56,6 +56,7 @@ class CallRepository:
     ) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._upserts: dict[tuple[str, tuple[str, ...]], Any] = {}
 
     async def upsert_call(self, record: CallRecord) -> None:
         record.validate()
@@ -72,11 +73,20 @@ class CallRepository:
 
     async def _upsert(self, session: AsyncSession, record: CallRecord) -> None:
         values = {"id": record.id, **record.known_fields(), "updated_at": self._clock()}
-        stmt = insert_for(session, CallRow).values(values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["id"], set_={k: stmt.excluded[k] for k in values if k != "id"}
-        )
-        await session.execute(stmt)
+        await session.execute(self._upsert_statement(session, tuple(values)), values)
+
+    def _upsert_statement(self, session: AsyncSession, columns: tuple[str, ...]) -> Any:
+        """One statement per dialect and set of columns, kept: building `excluded` for every
+        update cost more than executing it."""
+        key = (session.get_bind().dialect.name, columns)
+        stmt = self._upserts.get(key)
+        if stmt is None:
+            insert = insert_for(session, CallRow.__table__)
+            stmt = insert.on_conflict_do_update(
+                index_elements=["id"], set_={k: insert.excluded[k] for k in columns if k != "id"}
+            )
+            self._upserts[key] = stmt
+        return stmt
 
     async def write_batch(self, items: Sequence[CallRecord | CallEvent]) -> None:
         """Record updates and timeline events in their order, one transaction (all or nothing)."""

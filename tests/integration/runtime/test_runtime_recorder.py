@@ -137,6 +137,8 @@ async def test_a_callback_the_database_refuses_is_not_confirmed(tmp_path: Path) 
         recorder(Batch((refused,), T0, m.CallbackOfferAccepted("c3", "not a number")))
         with pytest.raises(CallbackNotStored):
             await asyncio.wait_for(recorder.stored("cb-bad"), 10)
+        await asyncio.wait_for(recorder.drain(), 10)  # the rest is written: nothing in flight
+        assert await store.callbacks.get("cb-bad") is None
     finally:
         writer.cancel()
         await store.close()
