@@ -8,11 +8,15 @@ topic key), the queue, and then `callback-offer` when the engine redirects it ou
 (half the callers accept, which stores a callback request before the answer) or `after-queue`
 when the queue returns. Operators are few on purpose: the center is overloaded, as at a peak.
 
-Latency is one AGI session from connect to the engine closing it (what the dialplan waits for),
-per route, as p50/p99/max in milliseconds, with the sessions the caller hung up before the engine
-answered counted apart. The emulator plays prompts instantly, so the figures are the engine's work
-and the round trips, not audio. Both processes share the machine; the load average and the CPU
-seconds of each side are printed next to the figures.
+What is measured is the engine's own think time, not the session's length: the emulator plays
+prompts in (virtual) real time, so a session also contains the caller listening and pressing keys.
+Per AGI session, each interval from the emulator having sent the environment (or a command's
+reply) to the engine's next command line (or its close) is the engine thinking; the session's
+`think` is their sum, and `decision` is the first of them (connect and environment to the
+engine's first command). Both are per route, p50/p99/max in milliseconds, with the sessions that
+did not end with SUCCESS (the caller hung up first, or no connection) counted apart; next to them
+the route's three slowest steps, by the command the engine sent after thinking. Both processes
+share the machine; the load average and the CPU seconds of each side are printed with them.
 
     .venv/bin/python benchmarks/bench_agi.py [--rates 50,200] [--seconds 5]
 """
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import resource
 import socket
@@ -35,7 +40,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from callcenter.clock import ScaledClock
-from callcenter.emulator.agi_client import AgiSession, AgiTarget
+from callcenter.emulator.agi_client import AgiSession, AgiTarget, parse_args
 from callcenter.emulator.callers import CallerScript
 from callcenter.emulator.dialplan import apps_calls
 from callcenter.emulator.emulator import Emulator, EmulatorConfig
@@ -87,37 +92,61 @@ def shared_clock(real_start: float) -> ScaledClock:
 
 # Asterisk's process --------------------------------------------------------------------------
 
-LATENCIES: dict[str, list[float]] = defaultdict(list)
+THINK: dict[str, list[float]] = defaultdict(list)
+# route -> the engine's next command (its first three words, "(close)" for the end) -> the
+# intervals that ended with it: where in a route the engine's time goes
+STEPS: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+SLOWEST_STEPS = 3
+DECISION: dict[str, list[float]] = defaultdict(list)
 COMMANDS: dict[str, list[int]] = defaultdict(list)
 # Sessions that did not end with SUCCESS, by status: HANGUP (the caller gave up, 75 s after joining
-# the queue, before the engine closed the session) or FAILURE (no connection). Their durations are
-# not in the percentiles, which therefore flatter a route with many of them.
+# the queue, before the engine closed the session) or FAILURE (no connection). Their times are not
+# in the percentiles, which therefore flatter a route with many of them.
 FAILED: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
 
 
-class TimedSession(AgiSession):
-    """The emulator's own FastAGI client, timed from connect to the engine's close."""
+def route_name(url: str) -> str:
+    """`agi://host:port/callback-offer?x` -> `callback-offer`."""
+    return url.split("?")[0].rstrip("/").rpartition("/")[2] or url
 
-    commands = 0
+
+class TimedSession(AgiSession):
+    """The emulator's own FastAGI client, timing the engine between its replies and the next
+    command; what the emulator does with each command (and its media time) is left out."""
 
     async def run(self, target: AgiTarget, route: str, args: list[str]) -> str:
-        started = time.perf_counter()
+        self.thinking: list[float] = []
+        self.steps: list[str] = []
+        self.sent_at = time.perf_counter()  # connect and environment: the engine's turn
         status = await super().run(target, route, args)
-        name = route.split("?")[0]
-        if status == "SUCCESS":
-            LATENCIES[name].append((time.perf_counter() - started) * 1000)
-            COMMANDS[name].append(self.commands)
+        name = route_name(route)
+        if status == "SUCCESS" and self.thinking:
+            THINK[name].append(sum(self.thinking) * 1000)
+            DECISION[name].append(self.thinking[0] * 1000)
+            COMMANDS[name].append(len(self.thinking) - 1)
+            for step, interval in zip(self.steps, self.thinking, strict=True):
+                STEPS[name][step].append(interval * 1000)
         else:
             FAILED[name][status] += 1
         return status
 
+    async def _loop(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await super()._loop(reader, writer)
+        self.thinking.append(time.perf_counter() - self.sent_at)  # until the engine's close
+        self.steps.append("(close)")
+
     async def execute(self, text: str) -> bytes:
-        self.commands += 1
-        return await super().execute(text)
+        self.thinking.append(time.perf_counter() - self.sent_at)
+        self.steps.append(" ".join(parse_args(text)[:3]))
+        reply = await super().execute(text)
+        self.sent_at = time.perf_counter()  # the session writes the reply right away
+        return reply
 
 
 async def run_rate(rate: int, seconds: float) -> dict[str, Any]:
-    LATENCIES.clear()
+    THINK.clear()
+    STEPS.clear()
+    DECISION.clear()
     COMMANDS.clear()
     FAILED.clear()
     real_start = time.monotonic()
@@ -205,15 +234,14 @@ async def settle(emulator: Emulator, placed: list[str], limit_s: float = 100.0) 
 
 def summary(rate: int, calls: int, wall_s: float) -> dict[str, Any]:
     routes: dict[str, dict[str, Any]] = {}
-    for route in sorted({*LATENCIES, *FAILED}):
-        ordered = sorted(LATENCIES.get(route, []))
-        routes[route] = {"sessions": len(ordered), "not_success": dict(FAILED.get(route, {}))}
-        if ordered:
+    for route in sorted({*THINK, *FAILED}):
+        routes[route] = {"sessions": len(THINK.get(route, [])), "not_success": dict(FAILED[route])}
+        if THINK.get(route):
             routes[route] |= {
                 "agi_commands_median": statistics.median(COMMANDS[route]),
-                "p50_ms": round(statistics.median(ordered), 2),
-                "p99_ms": round(ordered[max(0, int(len(ordered) * 0.99) - 1)], 2),
-                "max_ms": round(ordered[-1], 2),
+                "decision_ms": percentiles(DECISION[route]),
+                "think_ms": percentiles(THINK[route]),
+                "slowest_steps_ms": slowest_steps(STEPS[route]),
             }
     load = [round(x, 1) for x in os.getloadavg()]
     return {
@@ -225,13 +253,33 @@ def summary(rate: int, calls: int, wall_s: float) -> dict[str, Any]:
     }
 
 
+def slowest_steps(steps: dict[str, list[float]]) -> dict[str, dict[str, float]]:
+    """The steps with the highest p99: the engine's interval before each such command."""
+    figures = {step: percentiles(values) for step, values in steps.items()}
+    ranked = sorted(figures, key=lambda step: figures[step]["p99"], reverse=True)
+    return {step: figures[step] for step in ranked[:SLOWEST_STEPS]}
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    return {
+        "p50": round(statistics.median(ordered), 2),
+        "p99": round(ordered[max(0, math.ceil(len(ordered) * 0.99) - 1)], 2),
+        "max": round(ordered[-1], 2),
+    }
+
+
 async def drive(args: argparse.Namespace) -> dict[str, Any]:
     apps_calls.AgiSession = TimedSession  # type: ignore[attr-defined]  # the dialplan's AGI()
     runs = [await run_rate(int(r), args.seconds) for r in args.rates.split(",")]
     return {
         "benchmark": "agi_decision_latency",
         "engine": "callcenter.bootstrap.build, SQLite, own process; Asterisk: the emulator",
-        "measured": "AGI session connect to engine close, ms, per route",
+        "measured": (
+            "engine think time per AGI session, ms, per route: decision = connect and "
+            "environment to the first command; think = sum of every interval from the "
+            "emulator's reply to the engine's next command or close"
+        ),
         "operators": OPERATORS,
         "seconds_of_arrivals": args.seconds,
         "runs": runs,

@@ -76,6 +76,10 @@ class AgiLimits:
     command_timeout: float = 10.0
     media_timeout: float = 600.0
     close_timeout: float = 2.0
+    # Connections the kernel holds until accepted. A guard tick redirects many callers at once
+    # and each opens a session; past asyncio's default of 100 a connection waits for a SYN
+    # retransmit (1 s, then 3 s), longer than res_agi's 2 s connect timeout.
+    listen_backlog: int = 1024
 
 
 async def read_request(reader: asyncio.StreamReader, limits: AgiLimits) -> AgiRequest:
@@ -122,7 +126,11 @@ class AgiServer:
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(
-            self._handle, self._host, self._port, limit=self._limits.max_line_bytes
+            self._handle,
+            self._host,
+            self._port,
+            limit=self._limits.max_line_bytes,
+            backlog=self._limits.listen_backlog,
         )
 
     @property

@@ -50,8 +50,8 @@ class RouteDeps:
     recognizer: PhraseRecognizer | None = None
     local_time: Callable[[], datetime] = datetime.now
     queue_timeout_grace_s: float = 20.0
-    # Awaited before a callback is confirmed to the caller: the request is stored by then.
-    persist: Callable[[], Awaitable[None]] | None = None
+    # Awaited before a callback is confirmed to the caller: (callback id) -> once it is stored.
+    persist: Callable[[str], Awaitable[None]] | None = None
     # Decodes an overflow call's SIP headers: (call id, headers) -> (topic, hops, origin).
     decode_overflow: Callable[[str, Mapping[str, str]], tuple[str, int, str] | None] | None = None
     on_ivr_session: Callable[[str, IvrSession], None] | None = None
@@ -210,9 +210,10 @@ class EngineRoutes:
                 await self._back_to_queue(ch, call_id, m.CallbackOfferDeclined(call_id))
                 return
             outputs = self.d.runner.feed(m.CallbackOfferAccepted(call_id, number), claimed=call_id)
-            if any(isinstance(o, e.CallbackRequested) for o in outputs):
+            requested = [o for o in outputs if isinstance(o, e.CallbackRequested)]
+            if requested:
                 if self.d.persist is not None:
-                    await self.d.persist()
+                    await self.d.persist(requested[0].callback_id)
                 await ch.stream_file(self._sound(CONFIRMED_PROMPT))
                 await ch.set_variable(dp.ACTION, "hangup")
                 return

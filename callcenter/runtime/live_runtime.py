@@ -142,7 +142,7 @@ class LiveRuntime:
             services_for=self.services_for if self.parts.portal is not None else None,
             recognizer=self.parts.recognizer,
             local_time=self.local_now,
-            persist=self.recorder.drain,
+            persist=self.recorder.stored,
         )
 
     def services_for(self, call_id: str, caller: str) -> CallIvrServices:

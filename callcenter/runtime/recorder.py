@@ -1,11 +1,13 @@
 """Records what the engine saw and decided: call records, timelines, callbacks, audit.
 
 The engine is synchronous, the database is not: each step's writes are queued in order and one
-writer task performs them. A failed write is retried (the database may restart), so a record is
+writer task performs them (`callcenter.runtime.record_writer`: call records and timelines are
+committed in batches). A failed write is retried (the database may restart), so a record is
 delayed, never dropped; every write is an idempotent upsert or keyed insert, so replaying the
-same facts after an engine restart neither loses nor doubles a record. `drain()` waits until
-everything queued so far is committed (the callback route awaits it before it tells the caller
-that the callback is booked).
+same facts after an engine restart neither loses nor doubles a record. A new callback request
+is written ahead of the queue, and `stored(callback_id)` waits for that write alone: the callback
+route awaits it before it tells the caller that the callback is booked. `drain()` waits until
+everything queued so far is committed.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from callcenter.ivr.session import IvrSession
 from callcenter.runtime import recorder_resync as resync
 from callcenter.runtime.claims import ActionClaims, SingleNodeClaims
 from callcenter.runtime.engine_runner import Batch
+from callcenter.runtime.record_writer import RecordWriter, Write
 from callcenter.store.records import (
     CallbackAttempt,
     CallEvent,
@@ -40,7 +43,6 @@ log = logging.getLogger(__name__)
 
 SURVEY_MENU = "survey"  # ivr_scripts/survey.yaml: its answers are the caller's ratings
 
-Write = Callable[[], Awaitable[Any]]
 OUTCOMES = {
     "answered": "answered",
     "abandoned": "abandoned",
@@ -64,8 +66,8 @@ class Recorder:
         self._store = store
         self._mode_at = mode_at
         self._deadline_s = callback_deadline_s
-        self._retry_s = retry_s
-        self._queue: asyncio.Queue[Write] = asyncio.Queue()
+        self._writer = RecordWriter(calls=store.calls, claim=self._claim, retry_s=retry_s)
+        self._requested: dict[str, asyncio.Future[bool]] = {}  # callback id -> stored yet?
         self._answered_at: dict[str, float] = {}
         # Several engine nodes record the same facts: a timeline entry or an attempt is written
         # by the node that claims it (upserts of the call record are idempotent anyway).
@@ -203,7 +205,7 @@ class Recorder:
         for question, answer in sorted(session.answers.items()):
             stored = SurveyAnswer(call_id=call_id, question=question, answer=answer, at=at)
             key = f"survey:{call_id}:{question}"
-            self._write(self._claimed(key, partial(self._store.calls.record_survey, stored)))
+            self._writer.put(partial(self._store.calls.record_survey, stored), claim=key)
         rating = session.answers.get("rating", "")
         if rating.isdigit():
             self._call(CallRecord(id=call_id, survey_rating=int(rating)))
@@ -217,13 +219,15 @@ class Recorder:
             not_before=max(at, ev.deadline - self._deadline_s),
             source_call_id=ev.call_id,
         )
-        self._write(lambda: self._store.callbacks.create(new))
+        stored = self._writer.put_urgent(lambda: self._store.callbacks.create(new))
+        self._requested[ev.callback_id] = stored
+        stored.add_done_callback(lambda _: self._requested.pop(ev.callback_id, None))
         self._event(ev.call_id, at, "callback_requested", callback_id=ev.callback_id)
 
     def _callback_attempted(self, ev: e.CallbackAttempted, at: float) -> None:
         attempt = CallbackAttempt(ev.callback_id, started_at=at, result=ev.result, ended_at=at)
         key = f"attempt:{ev.callback_id}:{ev.attempt}"
-        self._write(self._claimed(key, lambda: self._store.callbacks.record_attempt(attempt)))
+        self._writer.put(lambda: self._store.callbacks.record_attempt(attempt), claim=key)
 
     def _callback_completed(self, ev: e.CallbackCompleted, at: float) -> None:
         status = "done" if ev.outcome == "served" else "failed"
@@ -249,52 +253,40 @@ class Recorder:
     # writing ---------------------------------------------------------------------------------
 
     def _call(self, record: CallRecord) -> None:
-        self._write(lambda: self._store.calls.upsert_call(record))
+        self._writer.put(record)
 
     def _event(self, call_id: str, at: float, kind: str, **details: Any) -> None:
         event = CallEvent(call_id=call_id, at=at, kind=kind, details=details)
         self._seen[(call_id, kind)] += 1
-        key = f"event:{call_id}:{kind}:{self._seen[(call_id, kind)]}"
-        self._write(self._claimed(key, lambda: self._store.calls.append_event(event)))
+        self._writer.put(event, claim=f"event:{call_id}:{kind}:{self._seen[(call_id, kind)]}")
 
-    def _claimed(self, key: str, write: Write) -> Write:
-        async def once() -> None:
-            if await self.claims.claim(key):
-                await write()
-
-        return once
+    def _claim(self, key: str) -> Awaitable[bool]:
+        return self.claims.claim(key)  # bootstrap may replace the claims after construction
 
     def _write(self, write: Write) -> None:
-        self._queue.put_nowait(write)
+        self._writer.put(write)
 
     async def run(self) -> None:
         """The writer task: performs queued writes in order, retrying each until it succeeds."""
-        while True:
-            write = await self._queue.get()
-            try:
-                await self._perform(write)
-            finally:
-                self._queue.task_done()
+        await self._writer.run()
 
-    async def _perform(self, write: Write) -> None:
-        while True:
-            try:
-                await write()
-                return
-            except (ValueError, LookupError):
-                # Invalid data or a row that was never created: retrying cannot help.
-                log.exception("record refused; dropped")
-                return
-            except Exception:
-                log.exception("database write failed; retrying in %.1f s", self._retry_s)
-                await asyncio.sleep(self._retry_s)
+    async def stored(self, callback_id: str) -> None:
+        """Until this callback request (made by the engine just now) is in the database; later
+        and earlier writes are not waited for. Raises CallbackNotStored if it was refused."""
+        pending = self._requested.get(callback_id)
+        if pending is not None and not await asyncio.shield(pending):
+            raise CallbackNotStored(callback_id)
 
     async def drain(self) -> None:
-        await self._queue.join()
+        await self._writer.drain()
 
     @property
     def backlog(self) -> int:
-        return self._queue.qsize()
+        return self._writer.backlog
+
+
+class CallbackNotStored(RuntimeError):
+    """The database refused a callback request: the caller must not hear it confirmed."""
 
 
 _HANDLERS: dict[type, Callable[[Recorder, Any, float], None]] = {

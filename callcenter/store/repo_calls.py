@@ -4,7 +4,8 @@
 `INSERT ... ON CONFLICT DO UPDATE`, only for the fields the update knows, so replaying the same
 events after an engine restart rewrites the same values instead of adding a row. Timeline events
 carry a key (unique per call) and are inserted with `ON CONFLICT DO NOTHING` for the same reason.
-Every method commits before it returns.
+Every method commits before it returns; `write_batch` commits many record updates and timeline
+events, in their order, as one transaction (the recorder's writer uses it under load).
 """
 
 from __future__ import annotations
@@ -31,12 +32,31 @@ def call_from_row(row: CallRow) -> CallRecord:
     return CallRecord(**values)
 
 
+def _event_row(event: CallEvent) -> dict[str, Any]:
+    return {
+        "call_id": event.call_id,
+        "event_key": event.event_key,
+        "at": event.at,
+        "kind": event.kind,
+        "details": dict(event.details),
+    }
+
+
+def check_call_write(item: CallRecord | CallEvent) -> None:
+    """Raises InvalidRecord for an update or event that can never be stored."""
+    if isinstance(item, CallRecord):
+        item.validate()
+    elif not item.call_id or not item.kind:
+        raise InvalidRecord("call_id and kind are required")
+
+
 class CallRepository:
     def __init__(
         self, *, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], float]
     ) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._upserts: dict[tuple[str, tuple[str, ...]], Any] = {}
 
     async def upsert_call(self, record: CallRecord) -> None:
         record.validate()
@@ -53,11 +73,42 @@ class CallRepository:
 
     async def _upsert(self, session: AsyncSession, record: CallRecord) -> None:
         values = {"id": record.id, **record.known_fields(), "updated_at": self._clock()}
-        stmt = insert_for(session, CallRow).values(values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["id"], set_={k: stmt.excluded[k] for k in values if k != "id"}
-        )
-        await session.execute(stmt)
+        await session.execute(self._upsert_statement(session, tuple(values)), values)
+
+    def _upsert_statement(self, session: AsyncSession, columns: tuple[str, ...]) -> Any:
+        """One statement per dialect and set of columns, kept: building `excluded` for every
+        update cost more than executing it."""
+        key = (session.get_bind().dialect.name, columns)
+        stmt = self._upserts.get(key)
+        if stmt is None:
+            insert = insert_for(session, CallRow.__table__)
+            stmt = insert.on_conflict_do_update(
+                index_elements=["id"], set_={k: insert.excluded[k] for k in columns if k != "id"}
+            )
+            self._upserts[key] = stmt
+        return stmt
+
+    async def write_batch(self, items: Sequence[CallRecord | CallEvent]) -> None:
+        """Record updates and timeline events in their order, one transaction (all or nothing)."""
+        for item in items:
+            check_call_write(item)
+        events = [item for item in items if isinstance(item, CallEvent)]
+        async with self._sessions.begin() as session:
+            # Events only need their call's row to exist, and nothing is visible before the
+            # commit: their rows go in as one statement; record updates keep their order.
+            if events:
+                now = self._clock()
+                ids = [
+                    {"id": call_id, "updated_at": now} for call_id in {e.call_id: 0 for e in events}
+                ]
+                stmt = insert_for(session, CallRow).values(ids)
+                await session.execute(stmt.on_conflict_do_nothing(index_elements=["id"]))
+                rows = [_event_row(event) for event in events]
+                stmt = insert_for(session, CallEventRow).values(rows)
+                await session.execute(stmt.on_conflict_do_nothing())
+            for item in items:
+                if isinstance(item, CallRecord):
+                    await self._upsert(session, item)
 
     async def get_call(self, call_id: str) -> CallRecord | None:
         async with self._sessions() as session:
@@ -105,19 +156,15 @@ class CallRepository:
 
     async def append_event(self, event: CallEvent) -> bool:
         """Store a timeline event; False when this event (same key) was stored before."""
-        if not event.call_id or not event.kind:
-            raise InvalidRecord("call_id and kind are required")
+        check_call_write(event)
         async with self._sessions.begin() as session:
-            await ensure_call(session, event.call_id, self._clock())
-            stmt = insert_for(session, CallEventRow).values(
-                call_id=event.call_id,
-                event_key=event.event_key,
-                at=event.at,
-                kind=event.kind,
-                details=dict(event.details),
-            )
-            result = await session.execute(stmt.on_conflict_do_nothing())
-            return rowcount(result) > 0
+            return await self._append(session, event)
+
+    async def _append(self, session: AsyncSession, event: CallEvent) -> bool:
+        await ensure_call(session, event.call_id, self._clock())
+        stmt = insert_for(session, CallEventRow).values(_event_row(event))
+        result = await session.execute(stmt.on_conflict_do_nothing())
+        return rowcount(result) > 0
 
     async def timeline(self, call_id: str) -> list[CallEvent]:
         query = (

@@ -3,8 +3,12 @@
 import asyncio
 from pathlib import Path
 
+import pytest
+from sqlalchemy import event
+
 from callcenter.runtime.engine_runner import Batch
-from callcenter.runtime.recorder import Recorder
+from callcenter.runtime.record_writer import BATCH_MAX
+from callcenter.runtime.recorder import CallbackNotStored, Recorder
 from callcenter.store.migrate import migrate
 from callcenter.store.repositories import open_store
 from queue_engine import events as e
@@ -84,10 +88,117 @@ async def test_a_failed_write_is_retried_not_dropped(tmp_path: Path) -> None:
     try:
         recorder(Batch((), T0, m.CallArrived("c9", "+79161234567")))
         await asyncio.sleep(0.3)
-        assert recorder.backlog == 1  # still waiting, not dropped
+        assert recorder.backlog == 2  # the record and its timeline entry: waiting, not dropped
         await migrate(url)  # the database comes back
         await asyncio.wait_for(recorder.drain(), 10)
         assert (await store.calls.get_call("c9")) is not None
+    finally:
+        writer.cancel()
+        await store.close()
+
+
+def arrivals(count: int, start: int = 0) -> list[Batch]:
+    """`count` calls arriving: two writes each (the record and its timeline entry)."""
+    return [
+        Batch((), T0 + i, m.CallArrived(f"x{i}", f"+7916{i:07d}", "passport"))
+        for i in range(start, start + count)
+    ]
+
+
+async def test_a_callback_is_stored_ahead_of_a_large_backlog(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cb.db'}"
+    await migrate(url)
+    store = open_store(url, clock=lambda: T0)
+    recorder = Recorder(store=store, mode_at=lambda at: Mode.DAY, callback_deadline_s=600)
+    for batch in arrivals(1500):
+        recorder(batch)
+    recorder(steps()[-1])  # c2 accepts the callback offer, behind 3000 queued writes
+    writer = asyncio.create_task(recorder.run())
+    try:
+        await asyncio.wait_for(recorder.stored("cb-c2"), 10)
+        assert recorder.backlog > 2500  # the backlog waits; the caller does not
+        stored = await store.callbacks.get("cb-c2")
+        assert stored is not None
+        assert stored.number == "+79031112233"
+        await asyncio.wait_for(recorder.drain(), 60)
+        assert recorder.backlog == 0
+        assert len(await store.calls.calls_between(T0 - 1, T0 + 5000)) == 1500
+        kinds = [ev.kind for ev in await store.calls.timeline("c2")]
+        assert kinds == ["callback_requested", "completed"]
+    finally:
+        writer.cancel()
+        await store.close()
+
+
+async def test_a_callback_the_database_refuses_is_not_confirmed(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bad.db'}"
+    await migrate(url)
+    store = open_store(url, clock=lambda: T0)
+    recorder = Recorder(store=store, mode_at=lambda at: Mode.DAY, callback_deadline_s=600)
+    writer = asyncio.create_task(recorder.run())
+    try:
+        refused = e.CallbackRequested("cb-bad", "c3", "not a number", T0 + 700)
+        recorder(Batch((refused,), T0, m.CallbackOfferAccepted("c3", "not a number")))
+        with pytest.raises(CallbackNotStored):
+            await asyncio.wait_for(recorder.stored("cb-bad"), 10)
+        await asyncio.wait_for(recorder.drain(), 10)  # the rest is written: nothing in flight
+        assert await store.callbacks.get("cb-bad") is None
+    finally:
+        writer.cancel()
+        await store.close()
+
+
+async def test_batches_keep_order_and_survive_a_failing_database(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'batch.db'}"
+    store = open_store(url, clock=lambda: T0)  # not migrated yet: every write fails
+    commits: list[int] = []
+    event.listen(store.engine.sync_engine, "commit", lambda _conn: commits.append(1))
+    recorder = Recorder(
+        store=store, mode_at=lambda at: Mode.DAY, callback_deadline_s=600, retry_s=0.05
+    )
+    writer = asyncio.create_task(recorder.run())
+    try:
+        for batch in arrivals(500):
+            recorder(batch)
+        # One call updated many times: the last update must win.
+        for n in range(300):
+            recorder(Batch((e.CallQueued("x0", f"q{n}", 0, 1.0),), T0 + n / 1000, None))
+        # Entries of one instant keep the order the engine saw them in.
+        recorder(Batch((e.CallQueued("x1", "citizens", 0, 1.0),), T0 + 1, None))
+        await asyncio.sleep(0.3)
+        assert recorder.backlog == 1602  # retried, not dropped
+        await migrate(url)  # the database comes back
+        await asyncio.wait_for(recorder.drain(), 30)
+        assert recorder.backlog == 0
+        assert len(await store.calls.calls_between(T0 - 1, T0 + 1000)) == 500
+        x0 = await store.calls.get_call("x0")
+        assert x0 is not None
+        assert x0.queue == "q299"
+        timeline = await store.calls.timeline("x0")
+        assert [ev.kind for ev in timeline] == ["arrived"] + ["queued"] * 300
+        assert [ev.details["queue"] for ev in timeline[1:]] == [f"q{n}" for n in range(300)]
+        assert [ev.kind for ev in await store.calls.timeline("x1")] == ["arrived", "queued"]
+        assert len(commits) <= 1602 // BATCH_MAX + 2  # batched, not a transaction per write
+    finally:
+        writer.cancel()
+        await store.close()
+
+
+async def test_an_invalid_write_in_a_batch_does_not_take_its_neighbours(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'mixed.db'}"
+    await migrate(url)
+    store = open_store(url, clock=lambda: T0)
+    recorder = Recorder(store=store, mode_at=lambda at: Mode.DAY, callback_deadline_s=600)
+    for batch in arrivals(10):
+        recorder(batch)
+    recorder(Batch((e.CallCompleted("x3", CallOutcome.ANSWERED, -1.0),), T0, None))
+    recorder.overflow_sender("", "partner-b")  # no call id: refused by validation
+    for batch in arrivals(10, start=10):
+        recorder(batch)
+    writer = asyncio.create_task(recorder.run())
+    try:
+        await asyncio.wait_for(recorder.drain(), 10)
+        assert len(await store.calls.calls_between(T0 - 1, T0 + 1000)) == 20
     finally:
         writer.cancel()
         await store.close()

@@ -141,3 +141,33 @@ async def test_open_calls_and_which_had_an_offer(store: Store) -> None:
     assert closed is not None
     assert closed.ended_at == T0 + 9
     assert [r.id for r in await store.calls.open_calls()] == ["a"]
+
+
+async def test_a_batch_writes_records_and_events_in_order_and_replays_idempotently(
+    store: Store,
+) -> None:
+    other = "1700000000.43"
+    batch: list[CallRecord | CallEvent] = [
+        *UPDATES,
+        *EVENTS,
+        CallEvent(call_id=other, at=T0, kind="arrived"),  # before its call's first record
+        CallRecord(id=other, queue="a"),
+        CallRecord(id=other, queue="b"),  # a later update of one call wins
+    ]
+    for _ in range(2):
+        await store.calls.write_batch(batch)
+    call = await store.calls.get_call(CALL)
+    assert call is not None
+    assert (call.operator_id, call.outcome, call.ivr_path) == ("op7", "answered", ("main", "2"))
+    assert [e.kind for e in await store.calls.timeline(CALL)] == ["arrived", "queued", "answered"]
+    second = await store.calls.get_call(other)
+    assert second is not None
+    assert second.queue == "b"
+    assert await _count(store, CallRow) == 2
+    assert await _count(store, CallEventRow) == 4
+
+
+async def test_a_batch_with_an_invalid_write_writes_nothing(store: Store) -> None:
+    with pytest.raises(InvalidRecord):
+        await store.calls.write_batch([*UPDATES, CallRecord(id=CALL, outcome="nonsense")])
+    assert await store.calls.get_call(CALL) is None
