@@ -25,8 +25,11 @@ class CallIvrServices:
         knowledge: KnowledgeBase | None,
         portal: Portal,
         speak: Speak | None = None,
+        stored: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self._call_id = call_id
+        # Awaited before the caller hears the request confirmed: it is in the database by then.
+        self._stored = stored
         self._runner = runner
         self._kb = knowledge
         self._portal = portal
@@ -58,6 +61,8 @@ class CallIvrServices:
         outputs = self._runner.feed(message, claimed=self._call_id)
         for output in outputs:
             if isinstance(output, e.CallbackRequested):
+                if self._stored is not None:
+                    await self._stored(output.callback_id)
                 return output.callback_id
         rejected = [o.code for o in outputs if isinstance(o, e.CallbackRejected)]
         raise ValueError(rejected[0] if rejected else "callback_not_booked")

@@ -153,6 +153,7 @@ class LiveRuntime:
             knowledge=self.parts.knowledge,
             portal=self.parts.portal,
             speak=self.parts.speak,
+            stored=self.recorder.stored,
         )
 
     async def _announcement(self, prompt: str) -> str:
