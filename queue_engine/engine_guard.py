@@ -19,7 +19,6 @@ from queue_engine.model.calls import Call, CallOutcome, CallStage
 from queue_engine.model.partners import Partner
 from queue_engine.policies.guard import act_time, is_breach, must_act
 from queue_engine.policies.overflow import choose_partner
-from queue_engine.prediction import iter_line_waits
 
 Output = Command | Event
 
@@ -46,12 +45,10 @@ class GuardService:
 
     def check_all(self, now: float) -> list[Output]:
         out: list[Output] = []
-        for name, queue in self.state.queues.items():
+        for queue in self.state.queues.values():
             if not queue.waiting:
                 continue
-            free, working = self.state.capacity(name)
-            stats = self.state.stats(name)
-            waits = iter_line_waits(free, working, stats.handle_s, stats.theta)
+            waits = self.state.line_waits(queue)
             for call, predicted in zip(list(queue.waiting), waits, strict=False):
                 if call.way_out_at is None:
                     out.extend(self.check_call(call, predicted, now))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from queue_engine.config import EngineConfig
@@ -10,7 +11,7 @@ from queue_engine.model.calls import Call, CallStage
 from queue_engine.model.operators import OperatorBoard
 from queue_engine.model.partners import Partner
 from queue_engine.model.queues import QueueState
-from queue_engine.prediction import WaitStats
+from queue_engine.prediction import WaitStats, iter_line_waits
 
 
 @dataclass
@@ -53,6 +54,12 @@ class EngineState:
         """(free, working) operators for ``queue``, reserved ones excluded."""
         board = self.operators
         return board.free.get(queue, 0), board.working.get(queue, 0)
+
+    def line_waits(self, queue: QueueState) -> Iterator[float]:
+        """Predicted waits of positions 1, 2, 3… of the queue's line, in one pass."""
+        free, working = self.capacity(queue.config.name)
+        stats = self.stats(queue.config.name)
+        return iter_line_waits(free, working, stats.handle_s, stats.theta)
 
     def predict(self, queue: QueueState, position: int) -> float:
         free, working = self.capacity(queue.config.name)

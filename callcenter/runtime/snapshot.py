@@ -66,12 +66,15 @@ def _queue(
             number_masked=live.mask_number(call.caller),
             since=call.joined_at,
             position=position,
-            predicted_wait_s=round(engine.state.predict(state, position), 1),
+            predicted_wait_s=round(predicted, 1),
             priority=call.priority,
             topic=call.topic,
             topic_title=titles.topic(call.topic) if call.topic else "",
         )
-        for position, call in enumerate(state.waiting, start=1)
+        # One pass over the line: predicting each position on its own costs O(n²) under overload.
+        for (position, call), predicted in zip(
+            enumerate(state.waiting, start=1), engine.state.line_waits(state), strict=False
+        )
     )
     qf = figures.queue(name)
     return live.QueueView(
