@@ -99,6 +99,15 @@ class Center:
             await self.clock.sleep(2)
         return await self.store.callbacks.attempts(callback_id)
 
+    async def called_back_once(self, callback_id: str, *, not_before: float) -> None:
+        """The request was dialled once, not before `not_before`, and the citizen answered."""
+        attempts = await self.callback_attempts(callback_id, virtual_s=600)
+        assert [a.result for a in attempts] == ["answered"]
+        assert attempts[0].started_at >= not_before
+        originates = [a for a in self.emulator.actions if a.get("Action") == "Originate"]
+        assert len(originates) == 1
+        assert float(originates[0]["_at"]) >= not_before
+
     async def operator_view(self, login: str, call_id: str) -> dict[str, Any]:
         """What the operator's workplace shows for the call, read as the operator over HTTP."""
         # unsafe=True: the jar must keep cookies of a bare IP address (127.0.0.1).
