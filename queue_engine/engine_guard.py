@@ -40,7 +40,7 @@ class GuardService:
         queued = call.stage is CallStage.QUEUED
         if queued and not call.breached and is_breach(qconf, waited, offered):
             call.breached = True
-            out.append(SlaBreached(call.call_id, call.queue, waited, self._reason(call)))
+            out.append(SlaBreached(call.call_id, call.queue, waited, self._reason()))
         return out
 
     def check_all(self, now: float) -> list[Output]:
@@ -138,7 +138,7 @@ class GuardService:
             out.extend(self.check_call(call, self.state.predict(queue, position), now))
         return out
 
-    def _reason(self, call: Call) -> str:
+    def _reason(self) -> str:
         config = self.state.config
         if not config.callbacks.enabled:
             return "no_partner_callbacks_disabled"
