@@ -7,6 +7,7 @@ same code runs live behind Asterisk and in virtual time in the simulator.
 
 from queue_engine.commands import (
     Command,
+    DialCitizen,
     OfferCallback,
     OriginateCallback,
     OverflowCall,
@@ -55,6 +56,7 @@ from queue_engine.messages import (
     CallAnswered,
     CallArrived,
     CallbackAttemptFinished,
+    CallbackConnected,
     CallbackLegFound,
     CallbackOfferAccepted,
     CallbackOfferDeclined,
@@ -93,6 +95,7 @@ __all__ = [
     "CallbackAttemptFinished",
     "CallbackAttempted",
     "CallbackCompleted",
+    "CallbackConnected",
     "CallbackLegFound",
     "CallbackOfferAccepted",
     "CallbackOfferDeclined",
@@ -102,6 +105,7 @@ __all__ = [
     "CallbackRequested",
     "CallbackRestored",
     "Command",
+    "DialCitizen",
     "EmergencySet",
     "Engine",
     "EngineConfig",

@@ -94,6 +94,18 @@ class OriginateCallback:
     attempt: int
 
 
+@dataclass(slots=True)
+class DialCitizen:
+    """Dial the callback ``number`` first; once the citizen answers they join ``queue`` at
+    ``priority`` (above every caller) and take the next free operator (citizen-first)."""
+
+    callback_id: str
+    number: str
+    queue: str
+    priority: int
+    attempt: int
+
+
 Command = (
     RouteToQueue
     | RouteToIvr
@@ -105,4 +117,5 @@ Command = (
     | ReserveOperator
     | ReleaseOperator
     | OriginateCallback
+    | DialCitizen
 )

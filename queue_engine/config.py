@@ -40,10 +40,20 @@ class CallbackPolicy:
     # A request whose deadline is this close gets an operator reserved for it (plus one
     # retry_delay_s for every attempt still allowed after the next, so retries fit in time).
     reserve_lead_s: float = 90.0
+    # Dial the citizen first and put them, once they answer, at the head of the queue
+    # (``priority``) for the next free operator. Operator-first (False) holds an operator idle
+    # while the citizen's phone rings, and through every unanswered attempt.
+    citizen_first: bool = False
+    priority: int = 100
+    # About how long a citizen takes to answer: citizen-first dials as many due requests at
+    # once as operators are expected to come free in that time.
+    answer_s: float = 12.0
 
     def __post_init__(self) -> None:
         if self.deadline_s <= 0 or self.max_attempts < 1 or self.retry_delay_s < 0:
             raise InvalidConfig("callback deadline, attempts and retry delay must be positive")
+        if self.answer_s <= 0:
+            raise InvalidConfig("callback answer time must be positive")
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,7 @@ class Engine:
             m.CallbackOfferAccepted: self._offer_accepted,
             m.CallbackOfferDeclined: self._offer_declined,
             m.CallbackAttemptFinished: self.callbacks.attempt_finished,
+            m.CallbackConnected: self.callbacks.connected,
             m.CallbackRestored: self.callbacks.restore,
             m.CallbackLegFound: self.callbacks.leg_found,
             m.StaleReservationFound: self.callbacks.stale_reservation,

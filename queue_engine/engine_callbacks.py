@@ -5,6 +5,7 @@ from __future__ import annotations
 from queue_engine import messages as m
 from queue_engine.commands import (
     Command,
+    DialCitizen,
     OriginateCallback,
     ReleaseCaller,
     ReleaseOperator,
@@ -34,6 +35,9 @@ class CallbackService:
     def __init__(self, state: EngineState) -> None:
         self.state = state
         self.desk = CallbackDesk(state.config.callbacks)
+        # Citizen-first attempts per queue that are ringing or answered and waiting for an
+        # operator: what the next free operators of that queue will be taken by.
+        self.outstanding: dict[str, int] = {}
 
     def book(self, call: Call, number: str, now: float, mode: Mode) -> tuple[list[Output], bool]:
         """Validate the number and file the request; (outputs, booked)."""
@@ -54,6 +58,7 @@ class CallbackService:
             requested_at=now,
             deadline=start + config.callbacks.deadline_s,
             not_before=start,
+            queue=call.queue,
         )
         self.desk.add(request)
         out: list[Output] = [
@@ -89,6 +94,13 @@ class CallbackService:
         self.desk.withdraw(request)
         request.dialling, request.operator_id = True, msg.operator_id
         request.attempts = max(request.attempts, msg.attempt)
+        if msg.citizen_first:
+            request.citizen_first, request.answered_at = True, msg.answered_at
+            if msg.operator_id:
+                request.served_at = msg.answered_at
+            else:  # still ringing, or waiting in the queue for an operator
+                self._count(request, +1)
+            return []
         request.served_at = msg.answered_at
         if not msg.operator_id:  # dialled for someone who is no queue member: nobody to hold
             return []
@@ -107,7 +119,66 @@ class CallbackService:
         return [ReleaseOperator(op.operator_id)]
 
     def dispatch(self, now: float) -> list[Output]:
-        """Give free operators to ready callbacks: due ones always, others only if idle."""
+        """Dial ready callbacks: due ones always, others only with operators nobody needs."""
+        if self.state.config.callbacks.citizen_first:
+            return self._dial_citizens(now)
+        return self._reserve_and_dial(now)
+
+    def _dial_citizens(self, now: float) -> list[Output]:
+        out: list[Output] = []
+        policy = self.state.config.callbacks
+        while True:
+            request = self.desk.head(now)
+            if request is None or not self._may_dial(request, now):
+                break
+            self.desk.take(now)
+            request.queue = self._queue_of(request)
+            request.attempts += 1
+            request.citizen_first, request.answered_at = True, None
+            self._count(request, +1)
+            out.append(
+                DialCitizen(
+                    request.callback_id,
+                    request.number,
+                    request.queue,
+                    policy.priority,
+                    request.attempts,
+                )
+            )
+        return out
+
+    def _may_dial(self, request: CallbackRequest, now: float) -> bool:
+        """A due request is dialled while fewer citizens are pending than operators will come
+        free by the time they answer; one not due yet only for an operator nobody needs."""
+        queue = self._queue_of(request)
+        free, working = self.state.capacity(queue)
+        pending = self.outstanding.get(queue, 0)
+        if self.desk.is_due(request, now):
+            answer_s = self.state.config.callbacks.answer_s
+            coming_free = free + working * answer_s / self.state.stats(queue).handle_s
+            return pending < max(1.0, coming_free)
+        return pending < free and not self._callers_waiting()
+
+    def _queue_of(self, request: CallbackRequest) -> str:
+        if request.queue in self.state.queues:
+            return request.queue
+        return self.state.config.queues[0].name
+
+    def _count(self, request: CallbackRequest, sign: int) -> None:
+        queue = self._queue_of(request)
+        self.outstanding[queue] = self.outstanding.get(queue, 0) + sign
+
+    def connected(self, msg: m.CallbackConnected, now: float) -> list[Output]:
+        """Citizen-first: an operator took the citizen waiting at the head of the queue."""
+        request = self.desk.requests.get(msg.callback_id)
+        if request is None or not request.dialling or request.served_at is not None:
+            return []
+        self._count(request, -1)
+        request.operator_id, request.served_at = msg.operator_id, now
+        return self.dispatch(now)
+
+    def _reserve_and_dial(self, now: float) -> list[Output]:
+        """Operator-first: reserve a free operator, then dial the citizen from their phone."""
         out: list[Output] = []
         board = self.state.operators
         while True:
@@ -138,11 +209,22 @@ class CallbackService:
         request = self.desk.requests.get(msg.callback_id)
         if request is None or request.outcome is not None or not request.dialling:
             return []
+        citizen_first = request.citizen_first
+        if citizen_first and request.answered_at is not None:
+            return []  # the citizen is in the queue now: the leg's end is the attempt's end
         out: list[Output] = [CallbackAttempted(request.callback_id, request.attempts, msg.result)]
         if msg.result is AttemptResult.ANSWERED:
-            request.served_at = now
+            if citizen_first:
+                request.answered_at = now  # served when an operator takes them
+            else:
+                request.served_at = now
             return out
-        out.extend(self._release(request))
+        return out + self._failed(request, now)
+
+    def _failed(self, request: CallbackRequest, now: float) -> list[Output]:
+        if request.citizen_first:
+            self._count(request, -1)
+        out = self._release(request)
         if not self.desk.retry(request, now):
             out.append(self._complete(request, CallbackOutcome.UNREACHED, now))
         out.extend(self.dispatch(now))
@@ -150,8 +232,14 @@ class CallbackService:
 
     def conversation_ended(self, callback_id: str, now: float) -> list[Output]:
         request = self.desk.requests[callback_id]
-        if request.outcome is not None or request.served_at is None:
+        if request.outcome is not None or not request.dialling:
             return []
+        if request.served_at is None:
+            if request.answered_at is None:
+                return []  # operator-first: the attempt's result closes it
+            # Citizen-first: they answered, then hung up before an operator took them.
+            attempted = CallbackAttempted(callback_id, request.attempts, AttemptResult.HUNG_UP)
+            return [attempted, *self._failed(request, now)]
         out = self._release(request)
         out.append(self._complete(request, CallbackOutcome.SERVED, now))
         return out

@@ -112,6 +112,14 @@ class CallbackAttemptFinished:
 
 
 @dataclass(slots=True)
+class CallbackConnected:
+    """Citizen-first: operator ``operator_id`` took the citizen who answered the callback."""
+
+    callback_id: str
+    operator_id: str
+
+
+@dataclass(slots=True)
 class CallbackRestored:
     """A stored callback request the engine learns again after a restart."""
 
@@ -147,12 +155,14 @@ class CallAdopted:
 class CallbackLegFound:
     """A dialling attempt of a callback is still up in Asterisk (found on resync after a
     restart): the engine follows it instead of dialling the request again. ``answered_at`` is
-    None while the citizen's phone still rings."""
+    None while the citizen's phone still rings. A ``citizen_first`` leg is the citizen's own
+    channel; its ``operator_id`` is empty until an operator has taken it from the queue."""
 
     callback_id: str
     operator_id: str
     attempt: int
     answered_at: float | None = None
+    citizen_first: bool = False
 
 
 @dataclass(slots=True)
@@ -220,6 +230,7 @@ Message = (
     | CallbackOfferAccepted
     | CallbackOfferDeclined
     | CallbackAttemptFinished
+    | CallbackConnected
     | CallbackRestored
     | CallAdopted
     | CallbackLegFound

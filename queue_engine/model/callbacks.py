@@ -11,6 +11,8 @@ class AttemptResult(StrEnum):
     NO_ANSWER = "no_answer"
     BUSY = "busy"
     FAILED = "failed"
+    # Citizen-first: the citizen answered, then hung up before an operator took them.
+    HUNG_UP = "hung_up"
 
 
 class CallbackOutcome(StrEnum):
@@ -31,6 +33,12 @@ class CallbackRequest:
     attempts: int = 0
     dialling: bool = False
     operator_id: str = ""
+    # The queue a citizen-first callback joins when the citizen answers (the call's queue).
+    queue: str = ""
+    # Dialled citizen-first (the citizen joins the queue when they answer; no operator held).
+    citizen_first: bool = False
+    # Citizen-first: when the citizen of the current attempt answered (then waits for an operator).
+    answered_at: float | None = None
     outcome: CallbackOutcome | None = None
     served_at: float | None = None
 

@@ -66,7 +66,7 @@ class CallbackDesk:
 
     def retry(self, request: CallbackRequest, now: float) -> bool:
         """Schedule another attempt; False when the attempts are used up."""
-        request.dialling, request.operator_id = False, ""
+        request.dialling, request.operator_id, request.answered_at = False, "", None
         if request.attempts >= self.policy.max_attempts:
             return False
         request.not_before = now + self.policy.retry_delay_s

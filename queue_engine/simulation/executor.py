@@ -22,7 +22,10 @@ if TYPE_CHECKING:
 class Executor:
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
+        # callback id -> (the operator held for it, or "" citizen-first; answered?)
         self._dialling: dict[str, tuple[str, bool]] = {}
+        # Citizen-first attempts ringing: callback id -> the priority they join the queue at.
+        self._citizen_priority: dict[str, int] = {}
         self._commands: dict[type, Callable[[Any], None]] = {
             c.RouteToQueue: self._route_to_queue,
             c.RouteToIvr: self._route_to_ivr,
@@ -34,6 +37,7 @@ class Executor:
             c.ReserveOperator: self._reserve,
             c.ReleaseOperator: self._release_operator,
             c.OriginateCallback: self._originate,
+            c.DialCitizen: self._dial_citizen,
             **observe.handlers(sim),
         }
 
@@ -117,7 +121,12 @@ class Executor:
         sim = self.sim
         cb = sim.callbacks[callback_id]
         op_id, answered = self._dialling.pop(callback_id)
-        if answered:
+        priority = self._citizen_priority.pop(callback_id, None)
+        if answered and priority is not None:
+            # Citizen-first: they wait at the head of the line for the next free operator.
+            sim.queue.join(callback_id, priority, sim.now)
+            sim.send(m.CallbackAttemptFinished(callback_id, AttemptResult.ANSWERED))
+        elif answered:
             cb.served_at = sim.now if cb.served_at is None else cb.served_at
             op = sim.ops[op_id]
             op.state, op.job = "talking", callback_id
@@ -227,6 +236,21 @@ class Executor:
         delay = settings.callback_answer_s if answered else settings.callback_no_answer_s
         sim.push(sim.now + delay, r.CB_RESULT, cmd.callback_id)
 
+    def _dial_citizen(self, cmd: c.DialCitizen) -> None:
+        self._citizen_priority[cmd.callback_id] = cmd.priority
+        self._originate(c.OriginateCallback(cmd.callback_id, cmd.number, "", cmd.attempt))
+
+    def _connect_callback(self, callback_id: str, op_id: str) -> None:
+        sim = self.sim
+        cb = sim.callbacks[callback_id]
+        cb.served_at = sim.now if cb.served_at is None else cb.served_at
+        op = sim.ops[op_id]
+        op.state, op.job = "talking", callback_id
+        sim.busy_since[op_id] = sim.now
+        sim.send(m.OperatorStateChanged(op_id, OperatorState.TALKING))
+        sim.send(m.CallbackConnected(callback_id, op_id))
+        sim.push(sim.now + cb.service, r.END, op_id)
+
     # -- helpers -----------------------------------------------------------------------------
 
     def _leave_queue(self, call: SimCall, served: bool) -> None:
@@ -258,6 +282,9 @@ class Executor:
             if pair is None:
                 return
             entry, op_id = pair
+            if entry.call_id in sim.callbacks:
+                self._connect_callback(entry.call_id, op_id)
+                continue
             call = sim.calls[entry.call_id]
             self._leave_queue(call, served=True)
             assert call.joined_at is not None
