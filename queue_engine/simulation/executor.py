@@ -305,6 +305,9 @@ class Executor:
     def finish(self) -> None:
         """Close the books: callers still waiting when nothing else can happen have failed."""
         sim = self.sim
+        for entry in list(sim.queue.waiting):
+            if entry.call_id in sim.callbacks:  # a citizen called back whom nobody took
+                sim.queue.leave(entry.call_id)
         for call in sim.calls.values():
             if call.outcome is None:
                 self._leave_queue(call, served=False)

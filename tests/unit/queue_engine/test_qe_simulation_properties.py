@@ -6,7 +6,7 @@ from conftest import DAY, SCHEDULE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from queue_engine import EngineConfig
+from queue_engine import CallbackPolicy, EngineConfig
 from queue_engine.simulation.api import simulate
 from queue_engine.simulation.runner import Simulator
 from queue_engine.simulation.state import SimSettings
@@ -69,6 +69,7 @@ def _check_books(report: dict[str, Any], sim: Simulator) -> None:
     staff=shifts,
     partner_specs=partners,
     behaviour=caller_behaviour,
+    citizen_first=st.booleans(),
 )
 def test_every_call_has_one_outcome_and_engine_never_breaches(
     policy: str,
@@ -76,8 +77,10 @@ def test_every_call_has_one_outcome_and_engine_never_breaches(
     staff: list[Shift],
     partner_specs: list[PartnerSpec],
     behaviour: SimSettings,
+    citizen_first: bool,
 ) -> None:
-    config = EngineConfig(schedule=SCHEDULE, default_handle_s=120.0)
+    callbacks = CallbackPolicy(citizen_first=citizen_first)
+    config = EngineConfig(schedule=SCHEDULE, default_handle_s=120.0, callbacks=callbacks)
     report, sim = simulate(
         policy=policy,
         arrivals=day,

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from conftest import DAY, SCHEDULE
 
-from queue_engine import EngineConfig
+from queue_engine import CallbackPolicy, EngineConfig
 from queue_engine.simulation.api import simulate
 from queue_engine.simulation.state import SimSettings
 from queue_engine.simulation.trace import PartnerSpec, Shift, parse_trace
@@ -23,6 +23,7 @@ def _run(
     partners: tuple[PartnerSpec, ...] = (),
     shifts: list[Shift] = ONE_OPERATOR,
     ivr_callback: float = 0.0,
+    citizen_first: bool | None = None,
 ) -> dict[str, Any]:
     settings = SimSettings(
         day_origin=DAY,
@@ -34,6 +35,9 @@ def _run(
         ivr_callback_probability=ivr_callback,
     )
     config = EngineConfig(schedule=SCHEDULE, default_handle_s=100.0)
+    if citizen_first is not None:
+        callbacks = CallbackPolicy(citizen_first=citizen_first)
+        config = EngineConfig(schedule=SCHEDULE, default_handle_s=100.0, callbacks=callbacks)
     report, _ = simulate(
         policy=policy,
         arrivals=parse_trace(rows),
@@ -104,3 +108,19 @@ def test_callers_left_with_nobody_to_serve_them_fail_at_the_end() -> None:
     shifts = [Shift(0, 36_000, 1)]  # the only operator leaves at 10:00
     report = _run("asterisk-fifo", ["36010,10,"], shifts=shifts)
     assert _pick(report, "calls", "failed", "answered") == (1, 1, 0)
+
+
+@pytest.mark.parametrize(("citizen_first", "expected"), [(False, (1, 2, 2)), (True, (2, 1, 1))])
+def test_citizen_first_keeps_the_operator_working_while_the_citizen_is_rung(
+    citizen_first: bool, expected: tuple[int, int, int]
+) -> None:
+    # B books a callback at 10:00:15; the operator frees at 10:01:40 with nobody waiting, so
+    # the callback is dialled then and answered 10 s later. D calls at 10:01:41 for 5 s.
+    rows = ["36000,100,", "36010,10,", "36101,5,"]
+    report = _run("engine", rows, citizen_first=citizen_first)
+    # Operator-first holds the operator while the citizen's phone rings: D is told to expect
+    # a long wait and takes a callback too. Citizen-first leaves the operator to D, who is
+    # answered at once and done before the citizen picks up.
+    keys = ("answered", "callbacks_requested", "callbacks_on_time")
+    assert _pick(report, *keys) == expected
+    assert report["max_queue_wait_s"] == 5.0  # B's offer: nobody else waited
