@@ -4,7 +4,10 @@ Runs what ``callcenter simulate --generate SEED --operators 60 --policy P --json
 engine once more with ``--partners benchmarks/partners_regional.csv``), then prints either one
 JSON object with every report, or the README's markdown table and predictor comparison.
 
-    .venv/bin/python benchmarks/simulate_table.py [--seeds 1 2 3] [--markdown]
+    .venv/bin/python benchmarks/simulate_table.py [--seeds 1 2 3] [--markdown | --abandoned]
+
+``--abandoned`` prints, per seed, the callers each policy lost to abandonment and the mean over
+the seeds: the one figure where the engine's lead is small enough to need more than three days.
 """
 
 from __future__ import annotations
@@ -100,14 +103,36 @@ def mae_text(results: dict[int, dict[str, dict[str, Any]]]) -> str:
     )
 
 
+def abandoned(results: dict[int, dict[str, dict[str, Any]]]) -> dict[str, Any]:
+    per_seed = {
+        str(seed): {name: rows[name]["abandoned"] for name in rows}
+        for seed, rows in results.items()
+    }
+    names = list(next(iter(per_seed.values()), {}))
+    mean = {n: round(sum(s[n] for s in per_seed.values()) / len(per_seed), 1) for n in names}
+    wins = sum(
+        1 for s in per_seed.values() if s["engine"] < min(s["asterisk-fifo"], s["asterisk-timeout"])
+    )
+    return {
+        "abandoned": per_seed,
+        "mean": mean,
+        "engine_alone_fewest": wins,
+        "seeds": len(per_seed),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--markdown", action="store_true", help="print the README's table")
+    parser.add_argument("--abandoned", action="store_true", help="abandonment per seed, mean")
     args = parser.parse_args(argv)
     results = {seed: run_day(seed) for seed in args.seeds}
     if args.markdown:
         print(markdown(results))
+    elif args.abandoned:
+        json.dump(abandoned(results), sys.stdout)
+        print()
     else:
         json.dump({str(k): v for k, v in results.items()}, sys.stdout, ensure_ascii=False)
         print()
