@@ -7,6 +7,8 @@ raises `InvalidRecord` with a message naming the field.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -102,7 +104,8 @@ class CallRecord:
 
 @dataclass(frozen=True)
 class CallEvent:
-    """One timeline entry. `key` identifies it across replays (default: kind and time)."""
+    """One timeline entry. `key` identifies it across replays (default: kind, time and a digest
+    of the details, so that two different entries of one kind at one instant are both kept)."""
 
     call_id: str
     at: float
@@ -112,7 +115,12 @@ class CallEvent:
 
     @property
     def event_key(self) -> str:
-        return self.key if self.key is not None else f"{self.kind}@{self.at!r}"
+        if self.key is not None:
+            return self.key
+        if not self.details:
+            return f"{self.kind}@{self.at!r}"
+        text = json.dumps(self.details, sort_keys=True, ensure_ascii=False, default=str)
+        return f"{self.kind}@{self.at!r}#{hashlib.sha1(text.encode()).hexdigest()[:12]}"
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,14 @@ async def test_append_event_reports_a_duplicate(store: Store) -> None:
     assert timeline[2].details == {"digit": "1"}
 
 
+async def test_two_entries_of_one_kind_at_one_instant_are_both_kept(store: Store) -> None:
+    for digit in ("1", "2", "1"):
+        at = T0 + 4
+        await store.calls.append_event(CallEvent(CALL, at, "dtmf", {"digit": digit}))
+    timeline = await store.calls.timeline(CALL)
+    assert sorted(e.details["digit"] for e in timeline) == ["1", "2"]
+
+
 async def test_calls_between_is_start_inclusive_end_exclusive(store: Store) -> None:
     for i, at in enumerate([T0 - 1, T0, T0 + 10, T0 + 20]):
         await store.calls.upsert_call(CallRecord(id=f"c{i}", arrived_at=at, outcome="abandoned"))

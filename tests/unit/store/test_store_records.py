@@ -83,6 +83,14 @@ def test_event_key_defaults_to_kind_and_time() -> None:
     assert CallEvent(call_id="1", at=T0, kind="queued", key="ami:7").event_key == "ami:7"
 
 
+def test_two_entries_of_one_kind_at_one_instant_keep_apart_unless_identical() -> None:
+    first = CallEvent(call_id="1", at=T0, kind="priority", details={"priority": 1})
+    second = CallEvent(call_id="1", at=T0, kind="priority", details={"priority": 2})
+    replayed = CallEvent(call_id="1", at=T0, kind="priority", details={"priority": 1})
+    assert first.event_key != second.event_key
+    assert first.event_key == replayed.event_key
+
+
 def test_appeal_urgency_is_checked() -> None:
     appeal = Appeal(id="a", citizen_phone="1", category="c", text="t", created_at=T0, urgency="now")
     with pytest.raises(InvalidRecord, match="urgency"):
