@@ -288,7 +288,7 @@ def _operator_workplace(
 ) -> OperatorBridge:
     guide = load_guide(settings)
     workplace_store = SqlWorkplaceStore(store, guide)
-    hub = OperatorHub(clock=clock.now, start_script=guide.start_script, wrapup_s=60.0)
+    hub = OperatorHub(clock=clock.now, start_script=guide.start_script, wrapup_s=settings.wrapup_s)
     workplace = Workplace(
         guide=guide,
         hub=hub,

@@ -69,6 +69,9 @@ class Settings:
     vosk_model: str = ""
     queue_limit_s: float = 40.0
     callback_deadline_s: float = 600.0
+    # After-call work: an operator with a workplace account takes no new call for this long
+    # after one ends, unless they finish the wrap-up page sooner (0: no wrap-up pause).
+    wrapup_s: float = 60.0
     log_level: str = "INFO"
     # Auto-informing (`callcenter notify`): the citizens' trunk and the SMTP server for e-mail.
     notify_trunk: str = "citizen-trunk"
@@ -146,6 +149,8 @@ def _check_numbers(s: Settings) -> None:
     for key in ("queue_limit_s", "callback_deadline_s"):
         if getattr(s, key) <= 0:
             raise SettingsError(f"{key}: must be a positive number of seconds")
+    if not 0 <= s.wrapup_s <= 3600:
+        raise SettingsError("wrapup_s: must be 0..3600 seconds")
 
 
 def _check_urls(s: Settings) -> None:

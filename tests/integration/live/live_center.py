@@ -151,12 +151,14 @@ async def live_center(
     vosk_model: str = "",
     queues: tuple[str, ...] = ("citizens",),
     pbx_queues: tuple[str, ...] | None = None,
+    wrapup_s: float = 60.0,
 ) -> AsyncIterator[Center]:
     """`operators`: interface -> handle time in seconds (the bot answers after 1 s), signed in
     to the first queue. `queues`: the engine's; `pbx_queues`: Asterisk's (default the same)."""
     settings = Settings(
         mode="development",
         timezone=TZ,
+        wrapup_s=wrapup_s,
         database_url=database_url or f"sqlite+aiosqlite:///{tmp_path / 'center.db'}",
         ami_port=free_port(),
         agi_port=free_port(),

@@ -44,6 +44,8 @@ def test_bad_value_names_key_and_reason() -> None:
         load_settings(environ={"CALLCENTER_AMI_PORT": "70000"})
     with pytest.raises(SettingsError, match="timezone: unknown time zone 'Mars/Olympus'"):
         load_settings(environ={"CALLCENTER_TIMEZONE": "Mars/Olympus"})
+    with pytest.raises(SettingsError, match=r"wrapup_s: must be 0\.\.3600 seconds"):
+        load_settings(environ={"CALLCENTER_WRAPUP_S": "-5"})
 
 
 def test_secret_inline_in_file_is_refused(tmp_path: Path) -> None:
