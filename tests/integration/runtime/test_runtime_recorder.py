@@ -202,3 +202,31 @@ async def test_an_invalid_write_in_a_batch_does_not_take_its_neighbours(tmp_path
     finally:
         writer.cancel()
         await store.close()
+
+
+async def test_callback_attempts_are_recorded_once_each_with_who_served(tmp_path: Path) -> None:
+    """Citizen-first: the first attempt was answered, but the citizen hung up waiting; the
+    second was answered and an operator took them."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'att.db'}"
+    await migrate(url)
+    store = open_store(url, clock=lambda: T0)
+    recorder = Recorder(store=store, mode_at=lambda at: Mode.DAY, callback_deadline_s=600)
+    writer = asyncio.create_task(recorder.run())
+    try:
+        recorder(steps()[-1])  # c2 books the callback cb-c2
+        recorder(Batch((e.CallbackAttempted("cb-c2", 1, "hung_up"),), T0 + 200, None))
+        attempted = e.CallbackAttempted("cb-c2", 2, "answered", "PJSIP/102")
+        recorder(Batch((attempted,), T0 + 290, m.CallbackConnected("cb-c2", "PJSIP/102")))
+        recorder(Batch((e.CallbackCompleted("cb-c2", "served", True),), T0 + 400, None))
+        await recorder.drain()
+        attempts = await store.callbacks.attempts("cb-c2")
+        assert [(a.result, a.operator_id) for a in attempts] == [
+            ("hung_up", None),
+            ("answered", "PJSIP/102"),
+        ]
+        stored = await store.callbacks.get("cb-c2")
+        assert stored is not None
+        assert (stored.status, stored.outcome, stored.attempts) == ("done", "on_time", 2)
+    finally:
+        writer.cancel()
+        await store.close()
