@@ -82,6 +82,7 @@ class CallbackService:
                 deadline=msg.deadline,
                 not_before=msg.not_before,
                 attempts=msg.attempts,
+                queue=msg.queue,
             )
         )
         return self.dispatch(now)

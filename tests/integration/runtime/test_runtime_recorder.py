@@ -6,14 +6,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from callcenter.runtime.engine_runner import Batch
+from callcenter.runtime.engine_runner import Batch, EngineRunner
 from callcenter.runtime.record_writer import BATCH_MAX
 from callcenter.runtime.recorder import CallbackNotStored, Recorder
+from callcenter.runtime.restore import restore_callbacks
 from callcenter.store.migrate import migrate
 from callcenter.store.repositories import open_store
+from queue_engine import commands as c
 from queue_engine import events as e
 from queue_engine import messages as m
+from queue_engine.config import EngineConfig, QueueConfig
+from queue_engine.engine import Engine
 from queue_engine.model.calls import CallOutcome
+from queue_engine.model.operators import OperatorState
 from queue_engine.model.schedule import Mode
 
 T0 = 1_700_038_800.0
@@ -230,3 +235,37 @@ async def test_callback_attempts_are_recorded_once_each_with_who_served(tmp_path
     finally:
         writer.cancel()
         await store.close()
+
+
+async def test_restored_callbacks_join_the_queue_their_call_was_in(tmp_path: Path) -> None:
+    """After a restart a citizen-first callback is dialled into its caller's queue, which the
+    call's record keeps (the request itself does not)."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'restore.db'}"
+    await migrate(url)
+    store = open_store(url, clock=lambda: T0)
+    recorder = Recorder(store=store, mode_at=lambda at: Mode.DAY, callback_deadline_s=600)
+    writer = asyncio.create_task(recorder.run())
+    try:
+        for batch in steps()[4:]:  # c2 books a callback
+            recorder(batch)
+        recorder(Batch((e.CallQueued("c2", "social", 0, 50.0),), T0 + 125, None))
+        await recorder.drain()
+        config = EngineConfig(queues=(QueueConfig("citizens"), QueueConfig("social")))
+        runner = EngineRunner(engine=Engine(config=config), clock=FixedClock())
+        assert await restore_callbacks(store, runner) == 1
+        assert runner.engine.callbacks.desk.requests["cb-c2"].queue == "social"
+        out = runner.feed(m.OperatorStateChanged("PJSIP/102", OperatorState.AVAILABLE, ("social",)))
+        assert [(d.callback_id, d.queue) for d in out if isinstance(d, c.DialCitizen)] == [
+            ("cb-c2", "social")
+        ]
+    finally:
+        writer.cancel()
+        await store.close()
+
+
+class FixedClock:
+    def now(self) -> float:
+        return T0 + 200
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(0)
