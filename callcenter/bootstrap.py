@@ -115,7 +115,10 @@ def engine_config(settings: Settings, partners: FederationConfig | None = None) 
         overflow = OverflowPolicy(max_hops=partners.max_hops, stale_after_s=partners.stale_after_s)
     return EngineConfig(
         queues=queues,
-        callbacks=CallbackPolicy(deadline_s=settings.callback_deadline_s),
+        callbacks=CallbackPolicy(
+            deadline_s=settings.callback_deadline_s,
+            citizen_first=settings.callback_mode == "citizen_first",
+        ),
         schedule=ScheduleConfig(tz=settings.timezone),
         overflow=overflow,
     )
@@ -353,6 +356,7 @@ def _runtime(
         agi_host=settings.agi_host,
         agi_port=settings.agi_port,
         menus=load_menus(Path(settings.menus_dir) if settings.menus_dir else shipped_menus_dir()),
+        citizen_trunk=settings.citizen_trunk,
     )
     # With Redis the nodes share one picture (`SharedPicture`, started with the runtime).
     parts = RuntimeParts(hub=None if settings.redis_url else hub)

@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MODES = ("demo", "development", "production")
+CALLBACK_MODES = ("citizen_first", "operator_first")
 DEFAULT_AMI_SECRET = "change-me-engine"
 DEFAULT_API_KEY = "change-me-api"
 
@@ -72,6 +73,12 @@ class Settings:
     # After-call work: an operator with a workplace account takes no new call for this long
     # after one ends, unless they finish the wrap-up page sooner (0: no wrap-up pause).
     wrapup_s: float = 60.0
+    # How a callback is dialled: citizen_first rings the citizen and puts them, once they answer,
+    # at the head of their queue for the next free operator; operator_first holds a free operator
+    # (paused) and dials the citizen from the operator's phone, the operator idle while it rings.
+    callback_mode: str = "citizen_first"
+    # The citizens' trunk (extensions.conf CITIZEN_TRUNK): citizen-first callbacks dial on it.
+    citizen_trunk: str = "citizen-trunk"
     log_level: str = "INFO"
     # Auto-informing (`callcenter notify`): the citizens' trunk and the SMTP server for e-mail.
     notify_trunk: str = "citizen-trunk"
@@ -116,6 +123,8 @@ def _validate(s: Settings) -> None:
         ZoneInfo(s.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise SettingsError(f"timezone: unknown time zone {s.timezone!r}") from exc
+    if s.callback_mode not in CALLBACK_MODES:
+        raise SettingsError(f"callback_mode: must be one of {', '.join(CALLBACK_MODES)}")
     if s.smtp_security not in ("none", "starttls", "tls"):
         raise SettingsError("smtp_security: must be one of none, starttls, tls")
     if not s.queue_names:

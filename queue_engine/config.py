@@ -41,9 +41,9 @@ class CallbackPolicy:
     # retry_delay_s for every attempt still allowed after the next, so retries fit in time).
     reserve_lead_s: float = 90.0
     # Dial the citizen first and put them, once they answer, at the head of the queue
-    # (``priority``) for the next free operator. Operator-first (False) holds an operator idle
-    # while the citizen's phone rings, and through every unanswered attempt.
-    citizen_first: bool = False
+    # (``priority``) for the next free operator (the default). Operator-first (False) holds an
+    # operator idle while the citizen's phone rings, and through every unanswered attempt.
+    citizen_first: bool = True
     priority: int = 100
     # About how long a citizen takes to answer: citizen-first dials as many due requests at
     # once as operators are expected to come free in that time.

@@ -82,6 +82,7 @@ class CallbackService:
                 deadline=msg.deadline,
                 not_before=msg.not_before,
                 attempts=msg.attempts,
+                queue=msg.queue,
             )
         )
         return self.dispatch(now)
@@ -149,9 +150,13 @@ class CallbackService:
 
     def _may_dial(self, request: CallbackRequest, now: float) -> bool:
         """A due request is dialled while fewer citizens are pending than operators will come
-        free by the time they answer; one not due yet only for an operator nobody needs."""
+        free by the time they answer; one not due yet only for an operator nobody needs. With
+        nobody signed in (or before the engine knows its operators, after a restart) nobody
+        is called: the citizen would wait for no one."""
         queue = self._queue_of(request)
         free, working = self.state.capacity(queue)
+        if free + working == 0:
+            return False
         pending = self.outstanding.get(queue, 0)
         if self.desk.is_due(request, now):
             answer_s = self.state.config.callbacks.answer_s
@@ -175,7 +180,11 @@ class CallbackService:
             return []
         self._count(request, -1)
         request.operator_id, request.served_at = msg.operator_id, now
-        return self.dispatch(now)
+        # The attempt's one result: reached and served (a hang-up before now is HUNG_UP).
+        attempted = CallbackAttempted(
+            request.callback_id, request.attempts, AttemptResult.ANSWERED, msg.operator_id
+        )
+        return [attempted, *self.dispatch(now)]
 
     def _reserve_and_dial(self, now: float) -> list[Output]:
         """Operator-first: reserve a free operator, then dial the citizen from their phone."""
@@ -209,17 +218,21 @@ class CallbackService:
         request = self.desk.requests.get(msg.callback_id)
         if request is None or request.outcome is not None or not request.dialling:
             return []
-        citizen_first = request.citizen_first
-        if citizen_first and request.answered_at is not None:
-            return []  # the citizen is in the queue now: the leg's end is the attempt's end
-        out: list[Output] = [CallbackAttempted(request.callback_id, request.attempts, msg.result)]
+        if request.citizen_first:
+            if request.answered_at is not None:
+                return []  # the citizen is in the queue now: the leg's end is the attempt's end
+            if msg.result is AttemptResult.ANSWERED:
+                # Served (and recorded as answered) once an operator takes them, HUNG_UP if
+                # they give up first: one result per attempt.
+                request.answered_at = now
+                return []
+        attempted = CallbackAttempted(
+            request.callback_id, request.attempts, msg.result, request.operator_id
+        )
         if msg.result is AttemptResult.ANSWERED:
-            if citizen_first:
-                request.answered_at = now  # served when an operator takes them
-            else:
-                request.served_at = now
-            return out
-        return out + self._failed(request, now)
+            request.served_at = now
+            return [attempted]
+        return [attempted, *self._failed(request, now)]
 
     def _failed(self, request: CallbackRequest, now: float) -> list[Output]:
         if request.citizen_first:

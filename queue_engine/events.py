@@ -82,11 +82,13 @@ class CallbackRejected:
 
 @dataclass(slots=True)
 class CallbackAttempted:
-    """One dialling attempt finished with ``result``."""
+    """One dialling attempt finished with ``result`` (once per attempt). ``operator_id`` is who
+    dialled it (operator-first) or, answered citizen-first, who took the citizen."""
 
     callback_id: str
     attempt: int
     result: str
+    operator_id: str = ""
 
 
 @dataclass(slots=True)

@@ -121,7 +121,9 @@ class CallbackConnected:
 
 @dataclass(slots=True)
 class CallbackRestored:
-    """A stored callback request the engine learns again after a restart."""
+    """A stored callback request the engine learns again after a restart (or from another
+    engine node). ``queue`` is the queue of the call that asked for it: a citizen-first callback
+    joins it ("" or a queue not served: the first queue)."""
 
     callback_id: str
     call_id: str
@@ -131,6 +133,7 @@ class CallbackRestored:
     deadline: float
     not_before: float
     attempts: int = 0
+    queue: str = ""
 
 
 @dataclass(slots=True)

@@ -50,11 +50,13 @@ class Originate:
 
 @dataclass
 class Callee:
-    """Who answers a leg and when: `answer_s` None = never; `talk_s` = when the callee ends."""
+    """Who answers a leg and when: `answer_s` None = never; `talk_s` = when the callee ends;
+    `patience_s` = how long a called citizen waits in a queue for an operator."""
 
     answer_s: float | None
     talk_s: float | None = None
     status: str = ""  # set for a leg that cannot ring at all (BUSY, CHANUNAVAIL)
+    patience_s: float | None = None
 
 
 class Dialer:
@@ -134,7 +136,8 @@ class Dialer:
         if citizen is not None and citizen.busy:
             return Callee(None, status="BUSY")
         if citizen is not None:
-            return Callee(CITIZEN_ANSWER_S if citizen.answers_callback else None, citizen.talk_s)
+            answer_s = CITIZEN_ANSWER_S if citizen.answers_callback else None
+            return Callee(answer_s, citizen.talk_s, patience_s=citizen.patience_s)
         if ch.uniqueid in self.plan.scripts:  # a citizen transferred to an agency line
             return Callee(EXTERNAL_ANSWER_S)
         return Callee(None)
@@ -254,6 +257,12 @@ class Dialer:
         tech, _, resource = o.channel.partition("/")
         number, _, trunk = resource.partition("@")
         interface = f"{tech}/{trunk}" if trunk else o.channel
+        if not trunk and (interface not in self.bots or interface not in self.devices.known):
+            respond(_originate_response(o, None, 0))  # no such endpoint: no channel at all
+            return
+        if o.channel_id and o.channel_id in self.pbx.channels:
+            respond(_originate_response(o, None, 0))  # Asterisk refuses a Uniqueid in use
+            return
         ch = self.pbx.new_channel(
             interface,
             num=o.caller_id,
@@ -268,24 +277,44 @@ class Dialer:
         truth.arrived(ch.uniqueid, number if trunk else o.exten, self.pbx.clock.now(), "outbound")
         callee = self._pstn(ch, number) if trunk else None
         reason = await self._originate_ring(ch, o, interface, callee)
-        ok = reason == 4
-        respond(_originate_response(o, ch, ok, reason))
-        if ok:
-            picked_up = number if trunk else interface
-            truth.update(ch.uniqueid, answered_at=self.pbx.clock.now(), answered_by=picked_up)
-            if trunk:
-                truth.update(ch.uniqueid, outcome="answered")
-        else:
+        respond(_originate_response(o, ch if reason == 4 else None, reason))
+        now = self.pbx.clock.now()
+        if reason != 4:
             truth.update(ch.uniqueid, outcome=_REASONS.get(reason, "failed"))
-            truth.ended(ch.uniqueid, self.pbx.clock.now())
+            truth.ended(ch.uniqueid, now)
             self.pbx.hangup(ch, 19 if reason == 3 else 17, "No answer" if reason == 3 else "Busy")
             return
+        truth.update(ch.uniqueid, answered_at=now, answered_by=number if trunk else interface)
+        if trunk:
+            truth.update(ch.uniqueid, outcome="answered")
+            truth.citizen_answered(number, now)
         self.plan.spawn(ch, o.context, o.exten)
         if interface in self.bots and ch.task is not None:
             ch.task.add_done_callback(lambda _: self._release(interface))
-        if callee is not None and callee.talk_s is not None:  # the citizen hangs up on their own
-            await race(self.pbx.clock.sleep(callee.talk_s), ch.gone.wait())
-            self.pbx.request_hangup(ch, remote=True)
+        if callee is not None:
+            await self._citizen_on_line(ch, callee)
+
+    async def _citizen_on_line(self, ch: Channel, callee: Callee) -> None:
+        """A citizen who answered the center's call ends it themselves: `talk_s` after an
+        operator took them from a queue (citizen-first callback), or gives up waiting there
+        after `patience_s`; `talk_s` after answering when no queue is involved (a message)."""
+        truth, clock = self.plan.truth, self.pbx.clock
+        while not ch.gone.is_set():
+            t = truth.get(ch.uniqueid)
+            if t is None:
+                return
+            if t.connected_at is not None:
+                deadline = _after(t.connected_at, callee.talk_s)
+            elif t.joined_at is not None:
+                deadline = _after(t.joined_at, callee.patience_s)
+            else:
+                deadline = _after(t.answered_at, callee.talk_s)
+            now = clock.now()
+            if deadline is not None and now >= deadline:
+                self.pbx.request_hangup(ch, remote=True)
+                return
+            step = 1.0 if deadline is None else min(1.0, deadline - now)
+            await race(clock.sleep(step), ch.gone.wait())
 
     async def _originate_ring(
         self, ch: Channel, o: Originate, interface: str, callee: Callee | None
@@ -296,7 +325,7 @@ class Dialer:
         if callee is not None:
             if callee.status == "BUSY":
                 return 5
-        elif bot is None or interface not in self.devices.known:
+        elif bot is None:
             return 0
         elif self.devices.state(interface) != NOT_INUSE:
             return 5
@@ -317,16 +346,21 @@ _REASONS = {3: "noanswer", 5: "busy"}  # Originate's Reason -> ground-truth outc
 _TEXT = {"CHANUNAVAIL": "Subscriber absent", "BUSY": "User busy", "NOANSWER": "No answer"}
 
 
-def _originate_response(o: Originate, ch: Channel, ok: bool, reason: int) -> list[tuple[str, str]]:
-    """Asterisk names the requested channel, and no Uniqueid, when the call did not come up."""
+def _after(start: float | None, seconds: float | None) -> float | None:
+    return None if start is None or seconds is None else start + seconds
+
+
+def _originate_response(o: Originate, ch: Channel | None, reason: int) -> list[tuple[str, str]]:
+    """`ch` is the answered channel; Asterisk names the requested channel, and no Uniqueid
+    unless ChannelId gave one, when the call did not come up."""
     return [
         *([("ActionID", o.action_id)] if o.action_id else []),
-        ("Response", "Success" if ok else "Failure"),
-        ("Channel", ch.name if ok else o.channel),
+        ("Response", "Success" if ch is not None else "Failure"),
+        ("Channel", ch.name if ch is not None else o.channel),
         ("Context", o.context),
         ("Exten", o.exten),
         ("Reason", str(reason)),
-        ("Uniqueid", ch.uniqueid if ok else (o.channel_id or "<unknown>")),
+        ("Uniqueid", ch.uniqueid if ch is not None else (o.channel_id or "<unknown>")),
         ("CallerIDNum", o.caller_id or "<unknown>"),
         ("CallerIDName", o.caller_name or "<unknown>"),
     ]

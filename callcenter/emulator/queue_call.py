@@ -185,9 +185,7 @@ async def talk(w: QueueWorld, q: Queue, entry: Entry, a: Answer, *, go_on: bool)
     w.log.write(ch.uniqueid, q.name, m.name, "CONNECT", hold, mch.uniqueid, int(a.ring_s))
     timing = [("HoldTime", str(hold)), ("RingTime", str(int(a.ring_s)))]
     w.agent_event("AgentConnect", q, ch, mch, m, timing)
-    w.truth.update(
-        ch.uniqueid, answered_at=clock.now(), answered_by=m.interface, outcome="answered"
-    )
+    w.truth.connected(ch.uniqueid, m.interface, clock.now())
     bridge = pbx.bridge(mch, ch)
     answered = clock.now()
     reason = "agent"

@@ -22,6 +22,10 @@ class CallTruth:
     # the citizen called, `answered_by` who picked up first (the operator's phone, or the
     # citizen's number), `outcome` how the citizen's leg ended (answered, noanswer, busy...).
     direction: str = "inbound"
+    # The operator who took the call from a queue, and when: for an inbound call the same as
+    # `answered_by`/`answered_at`; for a citizen-first callback, after the citizen answered.
+    operator: str | None = None
+    connected_at: float | None = None
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -29,7 +33,7 @@ class CallTruth:
 
 @dataclass(frozen=True, slots=True)
 class Reached:
-    """A citizen answered a call the center made to them (a callback) at `at`."""
+    """A citizen answered a call the center made to them (a callback, a notification) at `at`."""
 
     number: str
     at: float
@@ -60,6 +64,17 @@ class TruthBook:
         call = self._calls.get(uniqueid)
         if call is not None and call.joined_at is None:
             self.update(uniqueid, joined_at=now)
+
+    def connected(self, uniqueid: str, operator: str, now: float) -> None:
+        """An operator took the call from a queue. An outbound call was answered already (by
+        the citizen, who then waited for an operator): that answer stays on record."""
+        call = self._calls.get(uniqueid)
+        if call is None:
+            return
+        changes: dict[str, Any] = {"operator": operator, "connected_at": now, "outcome": "answered"}
+        if call.direction != "outbound":
+            changes.update(answered_at=now, answered_by=operator)
+        self.update(uniqueid, **changes)
 
     def left_queue(self, uniqueid: str, now: float) -> None:
         call = self._calls.get(uniqueid)

@@ -65,6 +65,7 @@ class CallbackShare:
             "requested_at": request.requested_at,
             "deadline": request.deadline,
             "not_before": request.not_before,
+            "queue": request.queue,  # where a citizen-first callback joins
         }
         text = json.dumps(message, ensure_ascii=False)
         self.tasks.spawn(self._state.publish(CHANNEL, text), name="announce callback")

@@ -10,6 +10,9 @@ class CallbackLeg:
     callback_id: str
     answered: bool = False
     reported: bool = False
+    # The citizen's own channel (citizen-first), not an operator's leg that Dials them: its
+    # DialEnd facts are the queue ringing operators, not the callback's result.
+    citizen_first: bool = False
 
 
 @dataclass

@@ -8,9 +8,16 @@ from __future__ import annotations
 
 CALLBACK_OFFER_CONTEXT = "cc-callback-offer"  # Redirect target: offer a callback (AGI inside)
 OVERFLOW_OUT_CONTEXT = "cc-overflow-out"  # Redirect target: Dial the partner trunk
-CALLBACK_OUT_CONTEXT = "cc-callback-out"  # Originate: operator leg, then Dial the citizen
+CALLBACK_OUT_CONTEXT = "cc-callback-out"  # Originate (operator-first): operator leg, Dial citizen
+CALLBACK_IN_CONTEXT = "cc-callback-in"  # Originate (citizen-first): the citizen answered, Queue()
 TRANSFER_CONTEXT = "cc-transfer"  # Redirect target: blind transfer to an agency number
-CONTEXTS = (CALLBACK_OFFER_CONTEXT, OVERFLOW_OUT_CONTEXT, CALLBACK_OUT_CONTEXT, TRANSFER_CONTEXT)
+CONTEXTS = (
+    CALLBACK_OFFER_CONTEXT,
+    OVERFLOW_OUT_CONTEXT,
+    CALLBACK_OUT_CONTEXT,
+    CALLBACK_IN_CONTEXT,
+    TRANSFER_CONTEXT,
+)
 
 # Variables the entry route sets for the dialplan.
 ACTION = "CC_ACTION"  # queue | ivr | hangup
@@ -19,7 +26,8 @@ PRIORITY = "CC_PRIO"
 QUEUE_TIMEOUT = "CC_TIMEOUT"
 ANNOUNCE = "CC_ANNOUNCE"
 TOPIC = "CC_TOPIC"
-# Variables for the Redirect / Originate targets.
+# Variables for the Redirect / Originate targets (a citizen-first callback also gets QUEUE and
+# PRIORITY: the queue and the place the citizen takes once they answer).
 CALLBACK_ID = "CC_CALLBACK_ID"
 CALLBACK_NUMBER = "CC_CALLBACK_NUMBER"
 PARTNER_TRUNK = "CC_PARTNER_TRUNK"

@@ -86,6 +86,7 @@ class Handoff:
 
 
 OverflowGateway = Callable[[c.OverflowCall, str], Awaitable[Handoff]]
+Dial = c.OriginateCallback | c.DialCitizen  # a callback attempt, dialled once among the nodes
 
 
 class CommandExecutor:
@@ -98,6 +99,7 @@ class CommandExecutor:
         overflow: OverflowGateway | None = None,
         callback_caller_id: str = "",
         callback_ring_ms: int = 25_000,
+        citizen_trunk: str = "citizen-trunk",
         claims: ActionClaims | None = None,
         leases: Leases | None = None,
     ) -> None:
@@ -107,6 +109,7 @@ class CommandExecutor:
         self.overflow = overflow
         self._caller_id = callback_caller_id
         self._ring_ms = callback_ring_ms
+        self._citizen_trunk = citizen_trunk  # the dialplan's CITIZEN_TRUNK
         self.claims: ActionClaims = claims or SingleNodeClaims()
         # Callback dials are owned through renewed leases: a dead node's dial is taken over.
         self.leases: Leases = leases or SingleNodeLeases()
@@ -117,6 +120,7 @@ class CommandExecutor:
             c.ReserveOperator: self._reserve,
             c.ReleaseOperator: self._release,
             c.OriginateCallback: self._originate,
+            c.DialCitizen: self._dial_citizen,
         }
 
     def __call__(self, batch: Batch) -> None:
@@ -131,20 +135,33 @@ class CommandExecutor:
 
     async def _once(self, cmd: Any, handler: Callable[[Any], Coroutine[Any, Any, object]]) -> None:
         """With several engine nodes only the node that claims a command carries it out."""
-        if isinstance(cmd, c.OriginateCallback):
-            await self._originate_once(cmd)
+        if isinstance(cmd, c.OriginateCallback | c.DialCitizen):
+            await self._dial_once(cmd, handler)
             return
         key = _claim_key(cmd)
         if key is None or await self.claims.claim(key):
             await handler(cmd)
 
-    async def _originate_once(self, cmd: c.OriginateCallback) -> None:
+    async def _dial_once(
+        self, cmd: Dial, handler: Callable[[Any], Coroutine[Any, Any, object]]
+    ) -> None:
+        """A callback attempt is dialled by the node holding its lease (either way of dialling:
+        the key is the same, so a node that changed mode meanwhile still dials it once)."""
         key = f"originate:{cmd.callback_id}:{cmd.attempt}"
-        verdict = await self.leases.run(key, lambda: self._originate(cmd), lambda: self._waits(cmd))
-        if verdict is Verdict.FAILED:  # another node's dial was refused: so was this attempt
+
+        async def work() -> bool:
+            return bool(await handler(cmd))
+
+        verdict = await self.leases.run(key, work, lambda: self._waits(cmd))
+        if verdict is not Verdict.FAILED:
+            return
+        # Another node's dial was refused: so was this attempt.
+        if isinstance(cmd, c.DialCitizen):
+            self._citizen_failed(cmd)
+        else:
             self._attempt_failed(cmd.callback_id)
 
-    def _waits(self, cmd: c.OriginateCallback) -> bool:
+    def _waits(self, cmd: Dial) -> bool:
         """Our engine still waits for this attempt and Asterisk shows no leg of it yet."""
         request = self._runner.engine.callbacks.desk.requests.get(cmd.callback_id)
         if request is None or not request.dialling or request.attempts != cmd.attempt:
@@ -222,6 +239,47 @@ class CommandExecutor:
             log.warning("originate for %s refused: %s", cmd.callback_id, result.message)
             self._attempt_failed(cmd.callback_id)
         return bool(result.ok)
+
+    async def _dial_citizen(self, cmd: c.DialCitizen) -> bool:
+        """Citizen-first: ring the citizen on the citizens' trunk; once they answer the dialplan
+        puts them in the queue. How the attempt went the bridge learns from what every node
+        sees (OriginateResponse, the leg's hang-up), so only a refused dial is reported here."""
+        leg = callback_channel_id(cmd.callback_id, cmd.attempt)
+
+        def on_outcome(outcome: OriginateOutcome) -> None:
+            # Reason -1 is our own "outcome unknown" (the connection dropped, or no answer in
+            # time). A leg Asterisk showed is followed by the bridge (and found by the resync
+            # after a reconnect); with none, nothing was dialled: the attempt failed.
+            if outcome.reason == -1 and leg not in self._channels.callback_legs:
+                self._citizen_failed(cmd)
+
+        result = await self._ami.originate(
+            channel=f"PJSIP/{cmd.number.lstrip('+')}@{self._citizen_trunk}",
+            context=dp.CALLBACK_IN_CONTEXT,
+            exten="s",
+            variables={
+                dp.CALLBACK_ID: cmd.callback_id,
+                dp.CALLBACK_NUMBER: cmd.number,
+                dp.QUEUE: cmd.queue,
+                dp.PRIORITY: str(cmd.priority),
+            },
+            timeout_ms=self._ring_ms,
+            caller_id=self._caller_id or None,
+            # The citizen's channel gets a Uniqueid the bridge and a restarted engine recognise.
+            channel_id=leg,
+            on_outcome=on_outcome,
+        )
+        if not result.ok:
+            log.warning("originate for %s refused: %s", cmd.callback_id, result.message)
+            self._citizen_failed(cmd)
+        return bool(result.ok)
+
+    def _citizen_failed(self, cmd: c.DialCitizen) -> None:
+        """Only while the engine still waits for this very attempt: a late word on an earlier
+        attempt must not end the next one."""
+        request = self._runner.engine.callbacks.desk.requests.get(cmd.callback_id)
+        if request is not None and request.dialling and request.attempts == cmd.attempt:
+            self._attempt_failed(cmd.callback_id)
 
     def _attempt_failed(self, callback_id: str) -> None:
         self._runner.feed(CallbackAttemptFinished(callback_id, AttemptResult.FAILED))

@@ -69,6 +69,7 @@ class RuntimeOptions:
     agi_port: int
     menus: dict[str, Menu] = field(default_factory=dict)
     snapshot_every_s: float = 1.0
+    citizen_trunk: str = "citizen-trunk"  # where citizen-first callbacks dial the citizen
 
 
 @dataclass
@@ -112,7 +113,11 @@ class LiveRuntime:
             sink=self.bridge,
         )
         self.executor = CommandExecutor(
-            ami=self.ami, runner=self.runner, channels=self.channels, overflow=parts.overflow
+            ami=self.ami,
+            runner=self.runner,
+            channels=self.channels,
+            overflow=parts.overflow,
+            citizen_trunk=options.citizen_trunk,
         )
         self.routes = AgiRoutes()
         self.route_deps = self._route_deps()

@@ -1,8 +1,10 @@
 """The operator workplace's ports on the live system: AMI for state, the engine for callbacks.
 
 `OperatorBridge` also feeds the workplace: when the engine sees a call answered it pops the
-caller's card on that operator's page; when the call ends the member is paused with the reason
-`wrapup` so Asterisk offers no new call until the operator has filled in the wrap-up.
+caller's card on that operator's page (a callback's when the citizen answers the operator who
+dialled them, or, citizen-first, when an operator takes the citizen from the queue); when the
+call ends the member is paused with the reason `wrapup` so Asterisk offers no new call until the
+operator has filled in the wrap-up.
 """
 
 from __future__ import annotations
@@ -121,6 +123,8 @@ class OperatorBridge:
                 self._dialling[output.callback_id] = self._callback_leg(output)
         if isinstance(msg, m.CallbackAttemptFinished):
             self._callback_finished(msg, batch.at)
+        elif isinstance(msg, m.CallbackConnected):
+            self._callback_connected(msg, batch.at)
         elif isinstance(msg, m.CallAnswered):
             self._answered(msg, batch.at)
         elif isinstance(msg, m.CallEnded) and msg.call_id in self._talking:
@@ -169,19 +173,48 @@ class OperatorBridge:
         if leg is None or msg.result is not AttemptResult.ANSWERED:
             return
         interface, number, topic = leg
+        self._callback_pop(msg.callback_id, interface, number, topic, at)
+
+    def _callback_connected(self, msg: m.CallbackConnected, at: float) -> None:
+        """Citizen-first: the operator took the citizen who answered and waited in the queue."""
+        request = self._rt.engine.callbacks.desk.requests.get(msg.callback_id)
+        if request is None:
+            return
+        waited = at - request.answered_at if request.answered_at is not None else 0.0
+        self._callback_pop(
+            msg.callback_id,
+            msg.operator_id,
+            request.number,
+            request.topic,
+            at,
+            queue=request.queue,
+            waited_s=round(max(0.0, waited), 1),
+        )
+
+    def _callback_pop(
+        self,
+        callback_id: str,
+        interface: str,
+        number: str,
+        topic: str,
+        at: float,
+        *,
+        queue: str = "",
+        waited_s: float = 0.0,
+    ) -> None:
         user = self._user_of(interface)
         if user is None:
             return
-        self._talking[msg.callback_id] = interface
+        self._talking[callback_id] = interface
         pop = ScreenPop(
-            call_id=msg.callback_id,
+            call_id=callback_id,
             number=number,
             answered_at=at,
-            waited_s=0.0,
+            waited_s=waited_s,
             topic=topic or None,
             caller_name="",
-            queue="",
-            arrival=Arrival("callback", callback_id=msg.callback_id),
+            queue=queue,
+            arrival=Arrival("callback", callback_id=callback_id),
         )
         self._pop(user, pop)
 

@@ -18,9 +18,9 @@ from callcenter.runtime.channels import CallbackLeg, ChannelBook
 from callcenter.runtime.engine_runner import EngineRunner
 from callcenter.runtime.operators import OperatorDirectory
 from callcenter.runtime.restore import OpenCall
-from callcenter.runtime.resync import reserved_callback, takeover
+from callcenter.runtime.resync import parse_callback_leg, reserved_callback, takeover
 from queue_engine import messages as m
-from queue_engine.model.callbacks import AttemptResult
+from queue_engine.model.callbacks import AttemptResult, CallbackRequest
 from queue_engine.model.calls import CallStage
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,15 @@ _DIAL_RESULTS = {
     "ANSWER": AttemptResult.ANSWERED,
     "NOANSWER": AttemptResult.NO_ANSWER,
     "BUSY": AttemptResult.BUSY,
+}
+# A citizen-first leg that never came up: OriginateResponse's Reason (see ami_spec.json), or the
+# cause of its Hangup when that comes first. Anything else is a failure.
+_ORIGINATE_RESULTS = {1: AttemptResult.NO_ANSWER, 3: AttemptResult.NO_ANSWER, 5: AttemptResult.BUSY}
+_HANGUP_RESULTS = {
+    17: AttemptResult.BUSY,  # user busy
+    18: AttemptResult.NO_ANSWER,  # no user responding
+    19: AttemptResult.NO_ANSWER,  # no answer
+    21: AttemptResult.NO_ANSWER,  # call rejected
 }
 
 
@@ -61,6 +70,7 @@ class PbxBridge:
             f.QueueMemberRemoved: self._member_removed,
             f.VariableSet: self._variable,
             f.DialEnded: self._dial_ended,
+            f.OriginateOutcome: self._originate_outcome,
         }
 
     def __call__(self, fact: f.Fact) -> None:
@@ -88,6 +98,7 @@ class PbxBridge:
         request that is in fact still being dialled."""
         engine = self.runner.engine
         self._remember(fact)
+        self._legs_gone(fact)
         found = takeover(
             fact,
             self.runner.clock.now(),
@@ -129,10 +140,18 @@ class PbxBridge:
             offered=stored.offered,
         )
 
+    def _legs_gone(self, fact: PbxResynced) -> None:
+        """Callback legs we followed that ended while we were not listening end now."""
+        live = {c.uniqueid for c in fact.channels}
+        for uniqueid in [u for u in self.channels.callback_legs if u not in live]:
+            self._hung_up(f.ChannelHungUp("", uniqueid, uniqueid, 0, "gone while away"))
+
     def _follow_legs(self, legs: tuple[tuple[str, m.CallbackLegFound], ...]) -> None:
         for uniqueid, leg in legs:
             answered = leg.answered_at is not None
-            self.channels.callback_legs[uniqueid] = CallbackLeg(leg.callback_id, answered, answered)
+            self.channels.callback_legs[uniqueid] = CallbackLeg(
+                leg.callback_id, answered, answered, citizen_first=leg.citizen_first
+            )
             self.runner.feed(leg)
 
     def _adopt(self, calls: tuple[m.CallAdopted, ...]) -> None:
@@ -165,6 +184,10 @@ class PbxBridge:
 
     def _joined(self, fact: f.CallerJoinedQueue) -> None:
         self.channels.remember(fact.uniqueid, fact.channel, fact.callerid_num, fact.callerid_name)
+        if parse_callback_leg(fact.uniqueid) is not None:
+            # A citizen who answered a callback waits for an operator: no inbound call.
+            self._citizen_result(fact.uniqueid, AttemptResult.ANSWERED)
+            return
         if not self._ours(fact.queue):
             return
         self._ensure_known(fact.uniqueid, fact.callerid_num)
@@ -173,14 +196,25 @@ class PbxBridge:
         self.runner.feed(m.CallJoinedQueue(fact.uniqueid, fact.queue, priority))
 
     def _agent_connected(self, fact: f.AgentConnected) -> None:
-        self.runner.feed(m.CallAnswered(fact.uniqueid, fact.interface))
+        if parse_callback_leg(fact.uniqueid) is None:
+            self.runner.feed(m.CallAnswered(fact.uniqueid, fact.interface))
+            return
+        request = self._citizen_request(fact.uniqueid)
+        if request is not None and request.served_at is None:
+            self._citizen_result(fact.uniqueid, AttemptResult.ANSWERED)  # if still unheard of
+            self.runner.feed(m.CallbackConnected(request.callback_id, fact.interface))
 
     def _agent_completed(self, fact: f.AgentCompleted) -> None:
-        self.runner.feed(m.CallEnded(fact.uniqueid))
+        if parse_callback_leg(fact.uniqueid) is None:  # a callback ends with its leg's hang-up
+            self.runner.feed(m.CallEnded(fact.uniqueid))
 
     def _hung_up(self, fact: f.ChannelHungUp) -> None:
         leg = self.channels.callback_legs.get(fact.uniqueid)
-        if leg is not None:
+        if self._citizen_leg(fact.uniqueid) or (leg is not None and leg.citizen_first):
+            request = self._citizen_request(fact.uniqueid)
+            if request is not None:  # else an attempt already settled
+                self._citizen_hung_up(fact, request)
+        elif leg is not None:
             self._callback_leg_ended(leg)
         elif fact.uniqueid not in self.channels.in_agi:
             self._call_hung_up(fact.uniqueid)
@@ -207,11 +241,12 @@ class PbxBridge:
 
     def _variable(self, fact: f.VariableSet) -> None:
         if fact.name == CALLBACK_VARIABLE and fact.value:
-            self.channels.callback_legs.setdefault(fact.uniqueid, CallbackLeg(fact.value))
+            leg = CallbackLeg(fact.value, citizen_first=self._citizen_leg(fact.uniqueid))
+            self.channels.callback_legs.setdefault(fact.uniqueid, leg)
 
     def _dial_ended(self, fact: f.DialEnded) -> None:
         leg = self.channels.callback_legs.get(fact.uniqueid)
-        if leg is None or leg.reported:
+        if leg is None or leg.reported or leg.citizen_first or self._citizen_leg(fact.uniqueid):
             return
         result = _DIAL_RESULTS.get(fact.dial_status, AttemptResult.FAILED)
         leg.answered = result is AttemptResult.ANSWERED
@@ -224,3 +259,49 @@ class PbxBridge:
             self.runner.feed(m.CallbackAttemptFinished(leg.callback_id, AttemptResult.FAILED))
         elif leg.answered:
             self.runner.feed(m.CallEnded(leg.callback_id))
+
+    # citizen-first callbacks -----------------------------------------------------------------
+    #
+    # The citizen's own channel is the leg (Uniqueid `callback_channel_id`). Its result comes
+    # from what every engine node sees: OriginateResponse (broadcast to every AMI session), the
+    # leg joining the queue, or its hang-up, whichever comes first. The engine's request says
+    # what is still open, so each fact is reported once however many of them arrive.
+
+    def _citizen_leg(self, uniqueid: str) -> bool:
+        """The citizen's channel of a request dialled citizen-first (any of its attempts)."""
+        parsed = parse_callback_leg(uniqueid)
+        request = (
+            None if parsed is None else self.runner.engine.callbacks.desk.requests.get(parsed[0])
+        )
+        return request is not None and request.citizen_first
+
+    def _citizen_request(self, uniqueid: str) -> CallbackRequest | None:
+        """The request whose current citizen-first attempt this channel is, while dialled."""
+        parsed = parse_callback_leg(uniqueid)
+        if parsed is None:
+            return None
+        request = self.runner.engine.callbacks.desk.requests.get(parsed[0])
+        if request is None or not request.citizen_first or not request.dialling:
+            return None
+        return request if request.attempts == parsed[1] else None
+
+    def _originate_outcome(self, fact: f.OriginateOutcome) -> None:
+        if fact.ok:
+            self._citizen_result(fact.uniqueid, AttemptResult.ANSWERED)
+        elif fact.reason != -1:  # -1: our own "unknown"; the executor decides on that one
+            result = _ORIGINATE_RESULTS.get(fact.reason, AttemptResult.FAILED)
+            self._citizen_result(fact.uniqueid, result)
+
+    def _citizen_result(self, uniqueid: str, result: AttemptResult) -> None:
+        request = self._citizen_request(uniqueid)
+        if request is None or request.answered_at is not None:
+            return  # not ours, or answered already: the leg's end is what is left to report
+        self.runner.feed(m.CallbackAttemptFinished(request.callback_id, result))
+
+    def _citizen_hung_up(self, fact: f.ChannelHungUp, request: CallbackRequest) -> None:
+        if request.answered_at is None:  # never came up, and no OriginateResponse yet
+            self._citizen_result(
+                fact.uniqueid, _HANGUP_RESULTS.get(fact.cause, AttemptResult.FAILED)
+            )
+        else:  # served if an operator took them; else they hung up waiting (retried)
+            self.runner.feed(m.CallEnded(request.callback_id))

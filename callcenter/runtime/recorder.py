@@ -225,7 +225,10 @@ class Recorder:
         self._event(ev.call_id, at, "callback_requested", callback_id=ev.callback_id)
 
     def _callback_attempted(self, ev: e.CallbackAttempted, at: float) -> None:
-        attempt = CallbackAttempt(ev.callback_id, started_at=at, result=ev.result, ended_at=at)
+        attempt = CallbackAttempt(
+            ev.callback_id, started_at=at, result=ev.result, ended_at=at,
+            operator_id=ev.operator_id or None,
+        )  # fmt: skip
         key = f"attempt:{ev.callback_id}:{ev.attempt}"
         self._writer.put(lambda: self._store.callbacks.record_attempt(attempt), claim=key)
 

@@ -28,6 +28,8 @@ EMERGENCY_ACTION = "set_emergency"
 async def restore_callbacks(store: Store, runner: EngineRunner) -> int:
     requests = await store.callbacks.open_requests()
     for request in requests:
+        # A citizen-first callback joins the queue of the call that asked for it.
+        source = await store.calls.get_call(request.source_call_id or "")
         runner.feed(
             CallbackRestored(
                 callback_id=request.id,
@@ -38,6 +40,7 @@ async def restore_callbacks(store: Store, runner: EngineRunner) -> int:
                 deadline=request.deadline,
                 not_before=request.not_before or request.requested_at,
                 attempts=request.attempts,
+                queue=(source.queue or "") if source is not None else "",
             )
         )
     return len(requests)

@@ -1,9 +1,9 @@
 """Prompts played outside the IVR menus, with their Russian text: the one place they are written.
 
 The engine's AGI routes (callback offer) and the shipped dialplan (`asterisk_conf/extensions.conf`:
-the emergency announcement, the notification fallback) play these by id, under the configured
-`sound_prefix`, like the menus' prompts. `callcenter prompts build` synthesises them with the menus'
-prompts; a menu may not use one of these ids.
+the emergency announcement, the callback greeting, the notification fallback) play these by id,
+under the configured `sound_prefix`, like the menus' prompts. `callcenter prompts build`
+synthesises them with the menus' prompts; a menu may not use one of these ids.
 
 Sounds Asterisk ships itself (core sounds) are never built: `ASTERISK_SOUNDS` names those the
 engine or the dialplan may rely on.
@@ -19,6 +19,9 @@ CALLBACK_OFFER = "cc-callback-offer"
 CALLBACK_ENTER_NUMBER = "cc-callback-enter-number"
 CALLBACK_CONFIRMED = "cc-callback-confirmed"
 CALLBACK_INVALID_NUMBER = "cc-callback-invalid-number"
+# The citizen answered a citizen-first callback (the dialplan's `cc-callback-in`): played before
+# they wait for the next free operator.
+CALLBACK_GREETING = "cc-callback-greeting"
 # `queue_engine.policies.entry.EMERGENCY_PROMPT`: played by the dialplan (CC_ANNOUNCE) when the
 # supervisor's own announcement text cannot be synthesised.
 EMERGENCY = "emergency"
@@ -41,6 +44,9 @@ SYSTEM_PROMPTS: Mapping[str, str] = {
     CALLBACK_INVALID_NUMBER: (
         "Не удалось принять этот номер для обратного звонка. Пожалуйста, оставайтесь на линии, "
         "оператор ответит вам."
+    ),
+    CALLBACK_GREETING: (
+        "Здравствуйте! Вам перезванивает единый контактный центр, ожидайте ответа оператора."
     ),
     EMERGENCY: (
         "Внимание! В регионе введён режим чрезвычайной ситуации. Официальная информация "

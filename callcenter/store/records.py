@@ -22,7 +22,9 @@ OVERFLOW_DIRECTIONS = ("in", "out")
 PARTNER_OUTCOMES = ("answered", "abandoned", "callback")
 CALLBACK_STATUSES = ("pending", "claimed", "dialing", "done", "failed", "cancelled")
 FINAL_CALLBACK_STATUSES = ("done", "failed", "cancelled")
-ATTEMPT_RESULTS = ("answered", "no_answer", "busy", "failed")
+# queue_engine.AttemptResult: hung_up is a citizen who answered a citizen-first callback, then hung
+# up before an operator took them.
+ATTEMPT_RESULTS = ("answered", "no_answer", "busy", "failed", "hung_up")
 APPEAL_URGENCIES = ("low", "normal", "high", "emergency")
 
 

@@ -3,7 +3,8 @@
 - ``asterisk-fifo``: a plain app_queue, no engine: every call joins the queue and waits.
 - ``asterisk-timeout``: app_queue with a 40-second timeout to a callback offer (the engine's own
   code configured without prediction, overflow, night mode or callback reservations): callbacks
-  are dialled only by operators nobody in the queue needs.
+  are dialled only by operators nobody in the queue needs, from their own phone (operator-first,
+  as an operator calls back by hand where no engine dials the citizen first).
 """
 
 from __future__ import annotations
@@ -46,7 +47,9 @@ def asterisk_timeout_config(config: EngineConfig) -> EngineConfig:
         schedule=no_night,
         predictive_guard=False,
         overflow=dataclasses.replace(config.overflow, enabled=False),
-        callbacks=dataclasses.replace(config.callbacks, reserve_lead_s=float("-inf")),
+        callbacks=dataclasses.replace(
+            config.callbacks, reserve_lead_s=float("-inf"), citizen_first=False
+        ),
     )
 
 

@@ -212,5 +212,6 @@ async def recorded(w: World, kind: str, uids: list[str]) -> None:
 
 
 def leg(callback_id: str, attempt: int = 1) -> str:
-    """The Uniqueid the engine gives a callback's operator leg (Originate's ChannelId)."""
+    """The Uniqueid the engine gives a callback attempt's leg (Originate's ChannelId): the
+    citizen's own channel (citizen-first) or the operator's phone (operator-first)."""
     return f"{callback_id}-try{attempt}"

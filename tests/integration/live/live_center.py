@@ -25,11 +25,14 @@ from callcenter.clock import ScaledClock
 from callcenter.config import Settings
 from callcenter.emulator.callers import CallerScript
 from callcenter.emulator.emulator import Emulator, EmulatorConfig
+from callcenter.emulator.truth import CallTruth
 from callcenter.runtime.live_runtime import LiveRuntime
 from callcenter.store.records import CallbackAttempt, CallRecord
 from callcenter.store.repositories import Store
 
 TZ = "Europe/Moscow"
+# Both ways of dialling a callback (the `callback_mode` setting); citizen-first is the default.
+CALLBACK_MODES = ("citizen_first", "operator_first")
 
 
 def free_port() -> int:
@@ -70,6 +73,10 @@ class Center:
         truth = self.emulator.truth.get(uid)
         return truth is not None and truth.ended_at is not None
 
+    def leg(self, callback_id: str, attempt: int = 1) -> CallTruth | None:
+        """The ground truth of a callback attempt's leg (Originate's ChannelId)."""
+        return self.emulator.truth.get(f"{callback_id}-try{attempt}")
+
     def answered(self, uid: str) -> bool:
         truth = self.emulator.truth.get(uid)
         return truth is not None and truth.answered_at is not None
@@ -100,13 +107,33 @@ class Center:
         return await self.store.callbacks.attempts(callback_id)
 
     async def called_back_once(self, callback_id: str, *, not_before: float) -> None:
-        """The request was dialled once, not before `not_before`, and the citizen answered."""
+        """The request was dialled once, not before `not_before`, the way the center's
+        settings say, and the citizen answered."""
         attempts = await self.callback_attempts(callback_id, virtual_s=600)
         assert [a.result for a in attempts] == ["answered"]
         assert attempts[0].started_at >= not_before
         originates = [a for a in self.emulator.actions if a.get("Action") == "Originate"]
         assert len(originates) == 1
         assert float(originates[0]["_at"]) >= not_before
+        assert self.dials(callback_id) == [originates[0]]
+
+    def dials(self, callback_id: str) -> list[dict[str, str]]:
+        """The Originates of a callback's attempts (their ChannelId names the attempt), each
+        checked to be made the way the center's settings say."""
+        found = [
+            a
+            for a in self.emulator.actions
+            if a.get("Action") == "Originate" and a.get("ChannelId", "").startswith(callback_id)
+        ]
+        for n, action in enumerate(found, start=1):
+            assert action["ChannelId"] == f"{callback_id}-try{n}", found
+            if self.settings.callback_mode == "citizen_first":  # the citizen's phone rings
+                assert action["Channel"].endswith("@citizen-trunk"), action
+                assert action["Context"] == "cc-callback-in", action
+            else:  # an operator's phone, which then dials the citizen
+                assert action["Channel"].startswith("PJSIP/1"), action
+                assert action["Context"] == "cc-callback-out", action
+        return found
 
     async def operator_view(self, login: str, call_id: str) -> dict[str, Any]:
         """What the operator's workplace shows for the call, read as the operator over HTTP."""
@@ -152,9 +179,11 @@ async def live_center(
     queues: tuple[str, ...] = ("citizens",),
     pbx_queues: tuple[str, ...] | None = None,
     wrapup_s: float = 60.0,
+    callback_mode: str = "citizen_first",
 ) -> AsyncIterator[Center]:
     """`operators`: interface -> handle time in seconds (the bot answers after 1 s), signed in
-    to the first queue. `queues`: the engine's; `pbx_queues`: Asterisk's (default the same)."""
+    to the first queue. `queues`: the engine's; `pbx_queues`: Asterisk's (default the same).
+    `callback_mode`: how callbacks are dialled (the setting of that name)."""
     settings = Settings(
         mode="development",
         timezone=TZ,
@@ -171,6 +200,7 @@ async def live_center(
         web_port=web_port,
         federation_config=federation_config,
         queues=",".join(queues),
+        callback_mode=callback_mode,
     )
     clock = clock or ScaledClock(start=local_epoch(day, at), speed=speed)
     emulator = Emulator(

@@ -4,7 +4,8 @@ callback they asked for (issue 6)."""
 from pathlib import Path
 
 import aiohttp
-from live_center import Center, live_center
+import pytest
+from live_center import CALLBACK_MODES, Center, live_center
 
 from callcenter.emulator.callers import CallerScript
 from callcenter.scripting.catalog import DATA_DIR
@@ -45,8 +46,11 @@ async def test_the_pop_shows_the_menu_choices_and_the_edited_script(tmp_path: Pa
         assert view["script"]["step"]["text"] == GREETING.format(operator_name="Оператор 101")
 
 
-async def test_the_pop_of_a_callback_names_it(tmp_path: Path) -> None:
-    async with live_center(tmp_path, at="10:00", operators={"PJSIP/101": 40.0}) as center:
+@pytest.mark.parametrize("mode", CALLBACK_MODES)
+async def test_the_pop_of_a_callback_names_it(tmp_path: Path, mode: str) -> None:
+    async with live_center(
+        tmp_path, at="10:00", operators={"PJSIP/101": 40.0}, callback_mode=mode
+    ) as center:
         await center.busy_operator()
         uid = center.emulator.place_call(
             CallerScript(number="+79161110002", accept_callback=True, talk_s=30)
@@ -67,6 +71,10 @@ async def test_the_pop_of_a_callback_names_it(tmp_path: Path) -> None:
             label="callback connected",
         )
         view = await center.operator_view("op101", callback_id)
-        assert view["pop"]["arrival"]["kind"] == "callback"
-        assert view["pop"]["arrival"]["callback_id"] == callback_id
-        assert view["pop"]["number"] == "+79161110002"
+        pop = view["pop"]
+        assert pop["arrival"]["kind"] == "callback"
+        assert pop["arrival"]["callback_id"] == callback_id
+        assert pop["number"] == "+79161110002"
+        # Citizen-first: taken from the queue the caller had been in, after a short wait there.
+        assert pop["queue"] == ("citizens" if mode == "citizen_first" else "")
+        assert len(center.dials(callback_id)) == 1

@@ -74,6 +74,7 @@ async def test_requests_booked_on_one_node_are_filed_on_the_other(client: Redis)
             mine.deadline,
             mine.not_before,
         )
+        assert theirs.queue == mine.queue == "citizens"  # where the citizen joins, called back
         # An operator's request, filed while running, is announced too.
         by_operator = m.CallbackRestored("cb-op-1", "cb-op-1", "+79162222222", "", T0, T0 + 900, T0)
         b.runner.feed(by_operator)

@@ -17,8 +17,9 @@ from callcenter.runtime.channels import CallbackLeg, ChannelBook
 from callcenter.runtime.engine_runner import Batch, EngineRunner
 from callcenter.runtime.executor import CommandExecutor
 from callcenter.runtime.leases import RedisLeases, Verdict
+from queue_engine import commands as c
 from queue_engine import messages as m
-from queue_engine.config import EngineConfig, QueueConfig
+from queue_engine.config import CallbackPolicy, EngineConfig, QueueConfig
 from queue_engine.engine import Engine
 from queue_engine.model.callbacks import AttemptResult
 from queue_engine.model.operators import OperatorState
@@ -183,9 +184,13 @@ class Ami:
         return Answer(True)
 
 
-def node(leases: RedisLeases) -> tuple[CommandExecutor, Ami, list[Batch]]:
-    """An engine with a free operator and a callback to dial: its executor, AMI and batches."""
-    config = EngineConfig(queues=(QueueConfig("main"),))
+def node(
+    leases: RedisLeases, *, citizen_first: bool = True
+) -> tuple[CommandExecutor, Ami, list[Batch]]:
+    """An engine with a free operator and a callback to dial (the citizen, or citizen_first
+    False: from the operator's phone): its executor, AMI and batches."""
+    callbacks = CallbackPolicy(citizen_first=citizen_first)
+    config = EngineConfig(queues=(QueueConfig("main"),), callbacks=callbacks)
     runner = EngineRunner(engine=Engine(config=config), clock=Clock())
     fed: list[Batch] = []
     runner.add_sink(fed.append)
@@ -193,19 +198,25 @@ def node(leases: RedisLeases) -> tuple[CommandExecutor, Ami, list[Batch]]:
     channels = ChannelBook()
     executor = CommandExecutor(ami=ami, runner=runner, channels=channels, leases=leases)  # type: ignore[arg-type]
     runner.add_sink(executor)
-    runner.feed(m.OperatorStateChanged("PJSIP/101", OperatorState.AVAILABLE))
-    runner.feed(m.CallbackRestored("cb-1", "c1", "+79161234567", "", T0, T0 + 600, T0))
+    runner.feed(m.OperatorStateChanged("PJSIP/101", OperatorState.AVAILABLE, ("main",)))
+    out = runner.feed(m.CallbackRestored("cb-1", "c1", "+79161234567", "", T0, T0 + 600, T0))
+    dial = c.DialCitizen if citizen_first else c.OriginateCallback
+    assert [o.attempt for o in out if isinstance(o, dial)] == [1]
     return executor, ami, fed
 
 
+BOTH_MODES = pytest.mark.parametrize("citizen_first", [True, False])
+
+
+@BOTH_MODES
 async def test_a_waiting_node_gives_up_when_asterisk_shows_the_owners_leg(
-    nodes: tuple[RedisLeases, RedisLeases],
+    nodes: tuple[RedisLeases, RedisLeases], citizen_first: bool
 ) -> None:
     a, b = nodes
     stuck = Dialler(hang=True)
     owner = asyncio.create_task(a.run("originate:cb-1:1", stuck, needed))
     await asyncio.wait_for(stuck.started.wait(), 5)
-    executor, ami, _ = node(b)
+    executor, ami, _ = node(b, citizen_first=citizen_first)
     await asyncio.sleep(LEASE_S / 2)
     # The owner's dial reached Asterisk (its leg carries the callback id), then the owner died.
     executor._channels.callback_legs["leg-1"] = CallbackLeg("cb-1")
@@ -216,12 +227,24 @@ async def test_a_waiting_node_gives_up_when_asterisk_shows_the_owners_leg(
     assert ami.dials == 0
 
 
+@BOTH_MODES
 async def test_a_dial_refused_on_the_owner_is_a_failed_attempt_on_every_node(
-    nodes: tuple[RedisLeases, RedisLeases],
+    nodes: tuple[RedisLeases, RedisLeases], citizen_first: bool
 ) -> None:
     a, b = nodes
     assert await a.run("originate:cb-1:1", Dialler(ok=False), needed) is Verdict.OURS
-    executor, ami, fed = node(b)
+    executor, ami, fed = node(b, citizen_first=citizen_first)
     await executor.tasks.drain()
     assert ami.dials == 0
     assert fed[-1].message == m.CallbackAttemptFinished("cb-1", AttemptResult.FAILED)
+
+
+@BOTH_MODES
+async def test_two_nodes_dial_a_callback_attempt_once(
+    nodes: tuple[RedisLeases, RedisLeases], citizen_first: bool
+) -> None:
+    (first, ami_a, _), (second, ami_b, _) = (
+        node(leases, citizen_first=citizen_first) for leases in nodes
+    )
+    await asyncio.wait_for(asyncio.gather(first.tasks.drain(10), second.tasks.drain(10)), 5)
+    assert ami_a.dials + ami_b.dials == 1

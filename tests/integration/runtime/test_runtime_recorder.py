@@ -6,14 +6,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from callcenter.runtime.engine_runner import Batch
+from callcenter.runtime.engine_runner import Batch, EngineRunner
 from callcenter.runtime.record_writer import BATCH_MAX
 from callcenter.runtime.recorder import CallbackNotStored, Recorder
+from callcenter.runtime.restore import restore_callbacks
 from callcenter.store.migrate import migrate
 from callcenter.store.repositories import open_store
+from queue_engine import commands as c
 from queue_engine import events as e
 from queue_engine import messages as m
+from queue_engine.config import EngineConfig, QueueConfig
+from queue_engine.engine import Engine
 from queue_engine.model.calls import CallOutcome
+from queue_engine.model.operators import OperatorState
 from queue_engine.model.schedule import Mode
 
 T0 = 1_700_038_800.0
@@ -202,3 +207,65 @@ async def test_an_invalid_write_in_a_batch_does_not_take_its_neighbours(tmp_path
     finally:
         writer.cancel()
         await store.close()
+
+
+async def test_callback_attempts_are_recorded_once_each_with_who_served(tmp_path: Path) -> None:
+    """Citizen-first: the first attempt was answered, but the citizen hung up waiting; the
+    second was answered and an operator took them."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'att.db'}"
+    await migrate(url)
+    store = open_store(url, clock=lambda: T0)
+    recorder = Recorder(store=store, mode_at=lambda at: Mode.DAY, callback_deadline_s=600)
+    writer = asyncio.create_task(recorder.run())
+    try:
+        recorder(steps()[-1])  # c2 books the callback cb-c2
+        recorder(Batch((e.CallbackAttempted("cb-c2", 1, "hung_up"),), T0 + 200, None))
+        attempted = e.CallbackAttempted("cb-c2", 2, "answered", "PJSIP/102")
+        recorder(Batch((attempted,), T0 + 290, m.CallbackConnected("cb-c2", "PJSIP/102")))
+        recorder(Batch((e.CallbackCompleted("cb-c2", "served", True),), T0 + 400, None))
+        await recorder.drain()
+        attempts = await store.callbacks.attempts("cb-c2")
+        assert [(a.result, a.operator_id) for a in attempts] == [
+            ("hung_up", None),
+            ("answered", "PJSIP/102"),
+        ]
+        stored = await store.callbacks.get("cb-c2")
+        assert stored is not None
+        assert (stored.status, stored.outcome, stored.attempts) == ("done", "on_time", 2)
+    finally:
+        writer.cancel()
+        await store.close()
+
+
+async def test_restored_callbacks_join_the_queue_their_call_was_in(tmp_path: Path) -> None:
+    """After a restart a citizen-first callback is dialled into its caller's queue, which the
+    call's record keeps (the request itself does not)."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'restore.db'}"
+    await migrate(url)
+    store = open_store(url, clock=lambda: T0)
+    recorder = Recorder(store=store, mode_at=lambda at: Mode.DAY, callback_deadline_s=600)
+    writer = asyncio.create_task(recorder.run())
+    try:
+        for batch in steps()[4:]:  # c2 books a callback
+            recorder(batch)
+        recorder(Batch((e.CallQueued("c2", "social", 0, 50.0),), T0 + 125, None))
+        await recorder.drain()
+        config = EngineConfig(queues=(QueueConfig("citizens"), QueueConfig("social")))
+        runner = EngineRunner(engine=Engine(config=config), clock=FixedClock())
+        assert await restore_callbacks(store, runner) == 1
+        assert runner.engine.callbacks.desk.requests["cb-c2"].queue == "social"
+        out = runner.feed(m.OperatorStateChanged("PJSIP/102", OperatorState.AVAILABLE, ("social",)))
+        assert [(d.callback_id, d.queue) for d in out if isinstance(d, c.DialCitizen)] == [
+            ("cb-c2", "social")
+        ]
+    finally:
+        writer.cancel()
+        await store.close()
+
+
+class FixedClock:
+    def now(self) -> float:
+        return T0 + 200
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(0)

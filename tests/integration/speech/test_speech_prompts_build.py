@@ -274,7 +274,12 @@ def test_every_sound_the_engine_and_the_dialplan_play_has_audio_after_a_build(
 ) -> None:
     prefix = Settings().sound_prefix
     played = {prefix + p for p in route_prompts()} | dialplan_sounds() | queue_sounds()
-    assert {"callcenter/cc-callback-offer", "callcenter/emergency", "callcenter/notify"} <= played
+    assert {
+        "callcenter/cc-callback-offer",
+        "callcenter/cc-callback-greeting",
+        "callcenter/emergency",
+        "callcenter/notify",
+    } <= played
     for sound in sorted(played):
         if is_asterisk_sound(sound):
             continue  # Asterisk's own core sounds

@@ -97,3 +97,15 @@ def test_queue_titles_are_name_title_pairs() -> None:
     assert s.queue_title_map == {"citizens": "Граждане", "vip": "Льготники"}
     with pytest.raises(SettingsError, match="queue_titles: expected name=title, got 'vip'"):
         load_settings(environ={"CALLCENTER_QUEUE_TITLES": "citizens=Граждане,vip"})
+
+
+def test_callbacks_are_dialled_citizen_first_unless_the_settings_say_operator_first() -> None:
+    from callcenter.bootstrap import engine_config
+
+    default = load_settings(environ={})
+    assert (default.callback_mode, default.citizen_trunk) == ("citizen_first", "citizen-trunk")
+    assert engine_config(default).callbacks.citizen_first
+    chosen = load_settings(environ={"CALLCENTER_CALLBACK_MODE": "operator_first"})
+    assert not engine_config(chosen).callbacks.citizen_first
+    with pytest.raises(SettingsError, match="callback_mode: must be one of citizen_first"):
+        load_settings(environ={"CALLCENTER_CALLBACK_MODE": "whoever"})

@@ -9,12 +9,17 @@ from queue_engine import (
     AttemptResult,
     CallAnswered,
     CallArrived,
+    CallbackAttempted,
     CallbackAttemptFinished,
     CallbackCompleted,
+    CallbackConnected,
+    CallbackLegFound,
     CallbackOfferAccepted,
     CallbackPolicy,
+    CallbackRestored,
     CallEnded,
     CallJoinedQueue,
+    DialCitizen,
     Engine,
     InvalidCallbackNumber,
     OperatorState,
@@ -27,7 +32,10 @@ from queue_engine import (
     validate_number,
 )
 
-POLICY = CallbackPolicy(deadline_s=600, max_attempts=2, retry_delay_s=60, reserve_lead_s=90)
+# Operator-first (still supported): an operator is reserved, then dials the citizen.
+POLICY = CallbackPolicy(
+    deadline_s=600, max_attempts=2, retry_delay_s=60, reserve_lead_s=90, citizen_first=False
+)
 
 
 def _book(engine: Engine, call_id: str, number: str, now: float) -> None:
@@ -96,6 +104,9 @@ def test_no_answer_is_retried_after_the_delay_then_given_up(
     _book(engine, "u1", "+79161111111", T10)  # dialled at once: the operator is idle
     out = engine.handle(CallbackAttemptFinished("cb-u1", AttemptResult.NO_ANSWER), T10 + 30)
     assert ReleaseOperator("PJSIP/101") in out
+    assert of_type(out, CallbackAttempted) == [
+        CallbackAttempted("cb-u1", 1, "no_answer", "PJSIP/101")  # the operator who dialled
+    ]
     assert not of_type(out, OriginateCallback)
     assert engine.tick(T10 + 89) == []
     retry = engine.tick(T10 + 90)
@@ -179,8 +190,6 @@ def test_a_call_answered_while_deciding_makes_the_late_acceptance_moot(
 
 
 def test_restored_requests_rejoin_the_edf_line_once(make_engine: Callable[..., Engine]) -> None:
-    from queue_engine import CallbackRestored
-
     engine = make_engine(operators=0, callbacks=POLICY)
     restored = CallbackRestored("cb-9", "u9", "+79169999999", "housing", T10 - 300, T10 + 300,
                                 T10 - 300, attempts=1)  # fmt: skip
@@ -191,3 +200,91 @@ def test_restored_requests_rejoin_the_edf_line_once(make_engine: Callable[..., E
     )
     assert OriginateCallback("cb-9", "+79169999999", "PJSIP/101", 2) in out
     assert len(of_type(out, OriginateCallback)) == 1
+
+
+# Citizen-first (the default): the citizen is dialled, then waits at the head of the queue.
+CITIZEN_FIRST = CallbackPolicy(deadline_s=600, max_attempts=2, retry_delay_s=60, citizen_first=True)
+
+
+def test_citizen_first_dials_the_citizen_and_serves_them_by_the_next_free_operator(
+    make_engine: Callable[..., Engine],
+) -> None:
+    engine = make_engine(operators=1, callbacks=CITIZEN_FIRST)
+    _book(engine, "u1", "+79161111111", T10)  # the operator is idle: dialled at once
+    request = engine.callbacks.desk.requests["cb-u1"]
+    assert request.citizen_first
+    assert engine.callbacks.outstanding == {"main": 1}
+    # Answered: the attempt's result waits for what follows (served, or hung up waiting).
+    assert engine.handle(CallbackAttemptFinished("cb-u1", AttemptResult.ANSWERED), T10 + 10) == []
+    assert request.answered_at == T10 + 10
+    assert request.served_at is None  # nobody has taken them yet
+    # A late word on the same attempt changes nothing: the leg's end closes it.
+    assert engine.handle(CallbackAttemptFinished("cb-u1", AttemptResult.FAILED), T10 + 11) == []
+    out = engine.handle(CallbackConnected("cb-u1", "PJSIP/101"), T10 + 15)
+    assert of_type(out, CallbackAttempted) == [
+        CallbackAttempted("cb-u1", 1, "answered", "PJSIP/101")  # once, with who took them
+    ]
+    assert (request.operator_id, request.served_at) == ("PJSIP/101", T10 + 15)
+    assert engine.callbacks.outstanding == {"main": 0}
+    out = engine.handle(CallEnded("cb-u1"), T10 + 200)
+    assert out == [CallbackCompleted("cb-u1", "served", True, "")]
+    assert not of_type(out, ReleaseOperator)  # nobody was held for it
+
+
+def test_citizen_first_never_holds_an_operator(make_engine: Callable[..., Engine]) -> None:
+    engine = make_engine(operators=1, callbacks=CITIZEN_FIRST)
+    engine.handle(CallArrived("u1", "+79161111111"), T10)
+    engine.handle(CallJoinedQueue("u1", "main"), T10)
+    out = engine.handle(CallbackOfferAccepted("u1", "+79161111111"), T10)
+    assert of_type(out, DialCitizen) == [DialCitizen("cb-u1", "+79161111111", "main", 100, 1)]
+    assert not of_type(out, ReserveOperator)
+    assert not of_type(out, OriginateCallback)
+
+
+def test_citizen_first_a_citizen_who_hangs_up_waiting_is_retried_then_unreached(
+    make_engine: Callable[..., Engine],
+) -> None:
+    engine = make_engine(operators=1, callbacks=CITIZEN_FIRST)
+    _book(engine, "u1", "+79161111111", T10)
+    assert engine.handle(CallbackAttemptFinished("cb-u1", AttemptResult.ANSWERED), T10 + 10) == []
+    out = engine.handle(CallEnded("cb-u1"), T10 + 30)  # gave up before an operator came
+    assert of_type(out, CallbackAttempted) == [CallbackAttempted("cb-u1", 1, "hung_up")]
+    assert engine.callbacks.outstanding == {"main": 0}
+    assert engine.tick(T10 + 89) == []
+    retry = engine.tick(T10 + 90)
+    assert of_type(retry, DialCitizen) == [DialCitizen("cb-u1", "+79161111111", "main", 100, 2)]
+    out = engine.handle(CallbackAttemptFinished("cb-u1", AttemptResult.NO_ANSWER), T10 + 120)
+    assert CallbackCompleted("cb-u1", "unreached", False, "unreached") in out
+
+
+def test_citizen_first_calls_nobody_while_no_operator_is_signed_in(
+    make_engine: Callable[..., Engine],
+) -> None:
+    """After a restart the engine learns its requests before its operators: a request must
+    not be dialled then (the citizen would wait for nobody; its leg may still be up)."""
+    engine = make_engine(operators=0, callbacks=CITIZEN_FIRST)
+    _book(engine, "u1", "+79161111111", T10)
+    assert not of_type(engine.tick(T10 + 500), DialCitizen)
+    out = engine.handle(
+        OperatorStateChanged("PJSIP/101", OperatorState.AVAILABLE, ("main",)), T10 + 501
+    )
+    assert of_type(out, DialCitizen) == [DialCitizen("cb-u1", "+79161111111", "main", 100, 1)]
+
+
+def test_citizen_first_a_leg_found_waiting_is_followed_not_dialled_again(
+    make_engine: Callable[..., Engine],
+) -> None:
+    engine = make_engine(operators=0, callbacks=CITIZEN_FIRST)
+    restored = CallbackRestored("cb-9", "u9", "+79169999999", "", T10 - 300, T10 + 300,
+                                T10 - 300, attempts=0)  # fmt: skip
+    engine.handle(restored, T10)
+    leg = CallbackLegFound("cb-9", "", 1, answered_at=T10 - 5, citizen_first=True)
+    assert engine.handle(leg, T10) == []
+    out = engine.handle(
+        OperatorStateChanged("PJSIP/101", OperatorState.AVAILABLE, ("main",)), T10 + 1
+    )
+    assert not of_type(out, DialCitizen)
+    engine.handle(CallbackConnected("cb-9", "PJSIP/101"), T10 + 2)
+    assert of_type(engine.handle(CallEnded("cb-9"), T10 + 60), CallbackCompleted) == [
+        CallbackCompleted("cb-9", "served", True, "")
+    ]

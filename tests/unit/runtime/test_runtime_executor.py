@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from callcenter.pbx.facts import OriginateOutcome
-from callcenter.runtime.channels import ChannelBook
+from callcenter.runtime.channels import CallbackLeg, ChannelBook
 from callcenter.runtime.engine_runner import Batch, EngineRunner
 from callcenter.runtime.executor import CommandExecutor, Handoff
 from queue_engine import commands as c
 from queue_engine import messages as m
-from queue_engine.config import EngineConfig, QueueConfig
+from queue_engine.config import CallbackPolicy, EngineConfig, QueueConfig
 from queue_engine.engine import Engine
+from queue_engine.model.callbacks import AttemptResult
 from queue_engine.model.operators import OperatorState
 
 
@@ -58,8 +59,14 @@ class Clock:
         await asyncio.sleep(0)
 
 
-def make(ami: RecordingAmi, claimed_by_other: bool = False) -> tuple[CommandExecutor, list[Batch]]:
-    config = EngineConfig(queues=(QueueConfig("main"),))
+OPERATOR_FIRST = CallbackPolicy(citizen_first=False)
+CITIZEN_FIRST = CallbackPolicy(citizen_first=True)
+
+
+def make(
+    ami: RecordingAmi, claimed_by_other: bool = False, *, callbacks: CallbackPolicy | None = None
+) -> tuple[CommandExecutor, list[Batch]]:
+    config = EngineConfig(queues=(QueueConfig("main"),), callbacks=callbacks or CITIZEN_FIRST)
     runner = EngineRunner(engine=Engine(config=config), clock=Clock())
     fed: list[Batch] = []
     runner.add_sink(fed.append)
@@ -107,7 +114,7 @@ async def test_routing_commands_for_the_claimed_call_are_left_to_the_agi_route()
 
 async def test_reserve_and_originate_a_callback() -> None:
     ami = RecordingAmi()
-    executor, _ = make(ami)
+    executor, _ = make(ami, callbacks=OPERATOR_FIRST)
     await run(
         executor,
         c.ReserveOperator("PJSIP/101", "cb-1"),
@@ -127,7 +134,7 @@ async def test_reserve_and_originate_a_callback() -> None:
 
 async def test_a_refused_originate_is_a_failed_attempt_for_the_engine() -> None:
     ami = RecordingAmi(originate_ok=False)
-    executor, fed = make(ami)
+    executor, fed = make(ami, callbacks=OPERATOR_FIRST)
     await run(executor, c.OriginateCallback("cb-1", "+79161234567", "PJSIP/101", 1))
     assert [b.message for b in fed] == [m.CallbackAttemptFinished("cb-1", m.AttemptResult.FAILED)]
 
@@ -201,3 +208,71 @@ async def test_overflow_redirects_when_the_partner_accepts() -> None:
     set_vars = {kw["variable"]: kw["value"] for name, kw in ami.actions if name == "Setvar"}
     assert set_vars["CC_PARTNER_TRUNK"] == "partner-north"
     assert set_vars["CC_HANDOFF"] == "t"
+
+
+# Citizen-first: the citizen's own phone is dialled; they join the queue once they answer.
+
+
+def dialling(executor: CommandExecutor) -> c.DialCitizen:
+    """A free operator and a callback request: the engine dials the citizen at once."""
+    runner = executor._runner
+    runner.feed(m.OperatorStateChanged("PJSIP/101", OperatorState.AVAILABLE, ("main",)))
+    batch_outputs = runner.feed(
+        m.CallbackRestored("cb-1", "c1", "+79161234567", "", 1_700_038_700.0, 1_700_039_400.0,
+                           1_700_038_700.0)
+    )  # fmt: skip
+    dial = [o for o in batch_outputs if isinstance(o, c.DialCitizen)]
+    assert dial == [c.DialCitizen("cb-1", "+79161234567", "main", 100, 1)]
+    return dial[0]
+
+
+async def test_dial_citizen_originates_the_citizens_trunk_into_the_callback_context() -> None:
+    ami = RecordingAmi()
+    executor, fed = make(ami)
+    executor._caller_id = "84950000000"
+    await run(executor, c.DialCitizen("cb-1", "+79161234567", "social", 100, 2))
+    assert [name for name, _ in ami.actions] == ["Originate"]  # no operator paused
+    assert ami.actions[0][1] == {
+        "channel": "PJSIP/79161234567@citizen-trunk",
+        "context": "cc-callback-in",
+        "exten": "s",
+        "variables": {
+            "CC_CALLBACK_ID": "cb-1",
+            "CC_CALLBACK_NUMBER": "+79161234567",
+            "CC_QUEUE": "social",
+            "CC_PRIO": "100",
+        },
+        "timeout_ms": 25_000,
+        "caller_id": "84950000000",
+        "channel_id": "cb-1-try2",  # what the bridge and a restarted engine recognise
+    }
+    assert fed == []  # how it went, the bridge learns from Asterisk
+
+
+async def test_a_refused_dial_citizen_fails_the_attempt_the_engine_waits_for() -> None:
+    ami = RecordingAmi(originate_ok=False)
+    executor, fed = make(ami)
+    cmd = dialling(executor)
+    fed.clear()
+    await run(executor, cmd)
+    assert [b.message for b in fed] == [m.CallbackAttemptFinished("cb-1", AttemptResult.FAILED)]
+    # A late refusal of an attempt the engine no longer waits for is not applied to the next.
+    fed.clear()
+    await run(executor, c.DialCitizen("cb-1", "+79161234567", "main", 100, 1))
+    assert fed == []
+
+
+async def test_an_unknown_outcome_fails_the_attempt_only_if_asterisk_showed_no_leg() -> None:
+    ami = RecordingAmi()
+    executor, fed = make(ami)
+    cmd = dialling(executor)
+    await run(executor, cmd)
+    assert ami.on_outcome is not None
+    unknown = OriginateOutcome("a1", False, -1, "AMI connection lost", "", "", "", "")
+    executor._channels.callback_legs["cb-1-try1"] = CallbackLeg("cb-1", citizen_first=True)
+    fed.clear()
+    ami.on_outcome(unknown)
+    assert fed == []  # the leg is up: the bridge (or the resync) follows it
+    del executor._channels.callback_legs["cb-1-try1"]
+    ami.on_outcome(unknown)
+    assert [b.message for b in fed] == [m.CallbackAttemptFinished("cb-1", AttemptResult.FAILED)]

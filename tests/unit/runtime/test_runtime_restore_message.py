@@ -2,11 +2,12 @@
 
 from queue_engine import commands as c
 from queue_engine import messages as m
-from queue_engine.config import EngineConfig, QueueConfig
+from queue_engine.config import CallbackPolicy, EngineConfig, QueueConfig
 from queue_engine.engine import Engine
 from queue_engine.model.operators import OperatorState
 
 NOON = 1_700_038_800.0  # 12:00 in Moscow
+OPERATOR_FIRST = CallbackPolicy(citizen_first=False)
 
 
 def restored(callback_id: str = "cb-1") -> m.CallbackRestored:
@@ -23,7 +24,8 @@ def restored(callback_id: str = "cb-1") -> m.CallbackRestored:
 
 
 def test_a_restored_callback_is_dialled_when_an_operator_is_free() -> None:
-    engine = Engine(config=EngineConfig(queues=(QueueConfig("citizens"),)))
+    config = EngineConfig(queues=(QueueConfig("citizens"),), callbacks=OPERATOR_FIRST)
+    engine = Engine(config=config)
     engine.handle(m.OperatorStateChanged("PJSIP/101", OperatorState.AVAILABLE, ("citizens",)), NOON)
     out = engine.handle(restored(), NOON)
     originate = [o for o in out if isinstance(o, c.OriginateCallback)]
@@ -32,12 +34,27 @@ def test_a_restored_callback_is_dialled_when_an_operator_is_free() -> None:
 
 
 def test_a_restored_night_request_waits_for_its_time() -> None:
-    engine = Engine(config=EngineConfig(queues=(QueueConfig("citizens"),)))
+    config = EngineConfig(queues=(QueueConfig("citizens"),), callbacks=OPERATOR_FIRST)
+    engine = Engine(config=config)
     engine.handle(m.OperatorStateChanged("PJSIP/101", OperatorState.AVAILABLE, ("citizens",)), NOON)
     later = m.CallbackRestored("cb-2", "c2", "+79161234567", "", NOON, NOON + 4000, NOON + 3400)
     assert engine.handle(later, NOON) == []
     due = engine.tick(NOON + 3400)
     assert any(isinstance(o, c.OriginateCallback) for o in due)
+
+
+def test_a_restored_callback_is_dialled_citizen_first_once_an_operator_is_known() -> None:
+    engine = Engine(config=EngineConfig(queues=(QueueConfig("citizens"),)))
+    # Restored before the resync names any operator: nobody is called yet (its leg may be up).
+    assert engine.handle(restored(), NOON) == []
+    out = engine.handle(
+        m.OperatorStateChanged("PJSIP/101", OperatorState.AVAILABLE, ("citizens",)), NOON + 1
+    )
+    assert [o for o in out if isinstance(o, c.DialCitizen)] == [
+        c.DialCitizen("cb-1", "+79161234567", "citizens", 100, 2)
+    ]
+    assert not [o for o in out if isinstance(o, c.ReserveOperator | c.OriginateCallback)]
+    assert engine.handle(restored(), NOON + 2) == []
 
 
 def test_a_caller_back_from_the_offer_keeps_place_and_wait() -> None:
