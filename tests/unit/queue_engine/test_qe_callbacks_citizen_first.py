@@ -164,7 +164,10 @@ def test_an_answer_after_the_citizen_joined_the_queue_is_not_counted_twice(
     _book(engine, "u1", T10)
     engine.handle(CallbackAttemptFinished("cb-u1", AttemptResult.ANSWERED), T10 + 12)
     assert engine.handle(CallbackAttemptFinished("cb-u1", AttemptResult.FAILED), T10 + 13) == []
-    assert engine.handle(CallbackConnected("cb-u1", "PJSIP/101"), T10 + 14) == []
+    # The attempt's one result is given when an operator takes the citizen, with the operator.
+    assert engine.handle(CallbackConnected("cb-u1", "PJSIP/101"), T10 + 14) == [
+        CallbackAttempted("cb-u1", 1, AttemptResult.ANSWERED, "PJSIP/101")
+    ]
     assert engine.handle(CallbackConnected("cb-u1", "PJSIP/102"), T10 + 15) == []
     assert engine.callbacks.desk.requests["cb-u1"].operator_id == "PJSIP/101"
 

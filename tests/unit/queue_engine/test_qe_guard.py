@@ -201,15 +201,15 @@ def test_unusable_partner_falls_back_to_a_callback_offer(
 def test_the_hard_timer_acts_when_the_prediction_was_too_hopeful(
     make_engine: Callable[..., Engine],
 ) -> None:
-    # Two operators working, a short handle estimate: the newcomer is predicted to be served
-    # quickly, so nothing happens at entry; still waiting at 35 s, the safety net acts.
-    engine = make_engine(operators=2, default_handle_s=10.0)
+    # Two operators working, a tiny handle estimate: the newcomer is predicted to be served
+    # within a second, so nothing happens at entry; still waiting at 35 s, the safety net acts.
+    engine = make_engine(operators=2, default_handle_s=1.0)
     for op in ("PJSIP/101", "PJSIP/102"):
         engine.handle(OperatorStateChanged(op, OperatorState.TALKING), T10)
     out = _join(engine, "u2", T10)
     assert not of_type(out, OfferCallback)
-    assert engine.tick(T10 + 30) == []
-    wake = engine.next_wakeup(T10 + 30)
+    assert engine.tick(T10 + 34) == []
+    wake = engine.next_wakeup(T10 + 34)
     assert wake is not None
     assert wake <= T10 + 35
     out = engine.tick(T10 + 35)
@@ -217,18 +217,33 @@ def test_the_hard_timer_acts_when_the_prediction_was_too_hopeful(
     assert engine.tick(T10 + 41) == []  # offered in time: no breach
 
 
+@pytest.mark.parametrize(("handle_s", "offered"), [(68.0, False), (72.0, True)])
+def test_a_caller_predicted_to_reach_the_hard_timer_is_offered_at_entry(
+    make_engine: Callable[..., Engine], handle_s: float, offered: bool
+) -> None:
+    # Two operators talking: the head of the line expects half a handle time, 34 s or 36 s.
+    # At 36 s the hard timer (40 s less the 5-s margin) would make the offer anyway: it is
+    # made at once instead of after 35 s of waiting. At 34 s the caller is let wait.
+    engine = make_engine(operators=2, default_handle_s=handle_s)
+    for op in ("PJSIP/101", "PJSIP/102"):
+        engine.handle(OperatorStateChanged(op, OperatorState.TALKING), T10)
+    out = _join(engine, "u2", T10)
+    assert bool(of_type(out, OfferCallback)) is offered
+
+
 @pytest.mark.parametrize("pause", [True, False])
 def test_the_guard_acts_mid_wait_when_the_prediction_rises(
     make_engine: Callable[..., Engine], pause: bool
 ) -> None:
-    # Two operators talking, handle time 60 s: the newcomer at the head expects 30 s, inside
-    # the limit, so nothing happens at entry. Then one operator goes on a break: the remaining
-    # wait doubles to 60 s and the guard acts at its next look, long before the 35-s timer.
-    engine = make_engine(operators=2, default_handle_s=60.0)
+    # Two operators talking, handle time 40 s: the newcomer at the head expects 20 s, inside
+    # the 35 s of the hard timer, so nothing happens at entry. Then one operator goes on a
+    # break: the remaining wait doubles to 40 s and the guard acts at its next look, long
+    # before the timer. Without the break, 10 s waited + 20 s expected still fit.
+    engine = make_engine(operators=2, default_handle_s=40.0)
     for op in ("PJSIP/101", "PJSIP/102"):
         engine.handle(OperatorStateChanged(op, OperatorState.TALKING), T10)
     out = _join(engine, "u2", T10)
-    assert of_type(out, CallQueued) == [CallQueued("u2", "main", 0, pytest.approx(30.0))]
+    assert of_type(out, CallQueued) == [CallQueued("u2", "main", 0, pytest.approx(20.0))]
     assert not of_type(out, OfferCallback)
     assert engine.tick(T10 + 6) == []
     if pause:
@@ -240,7 +255,7 @@ def test_the_guard_acts_mid_wait_when_the_prediction_rises(
         assert out == []
         return
     assert out == [
-        GuardTriggered("u2", 10.0, pytest.approx(60.0), "callback_offer"),
+        GuardTriggered("u2", 10.0, pytest.approx(40.0), "callback_offer"),
         OfferCallback("u2", CALLER),
     ]
 
