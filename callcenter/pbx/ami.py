@@ -17,9 +17,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from callcenter.pbx.ami_actions import AmiActions, Answer
-from callcenter.pbx.ami_events import translate
+from callcenter.pbx.ami_events import TRANSLATED_EVENTS, translate
 from callcenter.pbx.ami_fields import text
 from callcenter.pbx.ami_protocol import AmiAction, AmiProtocol
+from callcenter.pbx.ami_wire import AmiMessage
 from callcenter.pbx.backoff import Backoff
 from callcenter.pbx.facts import AmiConnected, AmiDisconnected, Fact, OriginateOutcome
 from callcenter.pbx.originates import OutcomeCallback, PendingOriginates
@@ -106,7 +107,7 @@ class AmiClient(AmiActions):
         loop = asyncio.get_running_loop()
         try:
             _, protocol = await asyncio.wait_for(
-                loop.create_connection(lambda: AmiProtocol(self), *self._address),
+                loop.create_connection(self._protocol_factory, *self._address),
                 self._connect_timeout,
             )
         except (OSError, TimeoutError) as exc:
@@ -125,6 +126,10 @@ class AmiClient(AmiActions):
             if self._logged_in:
                 self._logged_in = False
                 self._emit(AmiDisconnected(reason="connection lost"))
+
+    def _protocol_factory(self) -> AmiProtocol:
+        # Only events a translator reads reach `on_event`: the others yield no fact anyway.
+        return AmiProtocol(self, wanted_events=TRANSLATED_EVENTS)
 
     async def _logged_session(self, protocol: AmiProtocol) -> bool:
         username, secret, events = self._credentials
@@ -187,10 +192,10 @@ class AmiClient(AmiActions):
 
     # events -------------------------------------------------------------------------------
 
-    def on_event(self, message: Any) -> None:
-        if text(message, "ActionID") and text(message, "Event") not in _LIVE_WITH_ACTION_ID:
+    def on_event(self, message: AmiMessage) -> None:
+        if text(message, "actionid") and text(message, "event") not in _LIVE_WITH_ACTION_ID:
             # A late item of a list we stopped waiting for: it answers an action, it is no news.
-            log.debug("AMI %s for a forgotten action dropped", message.get("Event"))
+            log.debug("AMI %s for a forgotten action dropped", text(message, "event"))
             return
         fact = translate(message)
         if fact is None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from callcenter.pbx.ami_events import translate
 from callcenter.pbx.ami_fields import text
+from callcenter.pbx.ami_wire import AmiMessage
 from callcenter.pbx.facts import QueueMember
 from callcenter.pbx.originates import OutcomeCallback
 from callcenter.pbx.snapshots import (
@@ -54,15 +55,15 @@ class Answer:
 
     action: str
     action_id: str
-    messages: tuple[Any, ...]
+    messages: tuple[AmiMessage, ...]
     failure: str | None
 
     def result(self) -> ActionResult:
         if self.failure is not None:
             return ActionResult(self.action, False, self.failure, self.action_id)
         first = self.messages[0]
-        ok = text(first, "Response") == "Success"
-        return ActionResult(self.action, ok, text(first, "Message"), self.action_id)
+        ok = text(first, "response") == "Success"
+        return ActionResult(self.action, ok, text(first, "message"), self.action_id)
 
 
 def _flag(value: bool) -> str:
@@ -198,7 +199,7 @@ class AmiActions:
             {"Action": "Getvar", "Variable": variable, **_optional(Channel=channel)}
         )
         base = answer.result()
-        value = text(answer.messages[0], "Value") if base.ok else None
+        value = text(answer.messages[0], "value") if base.ok else None
         return GetvarResult(base.action, base.ok, base.message, base.action_id, value)
 
     async def hangup(self, *, channel: str, cause: int | None = None) -> ActionResult:

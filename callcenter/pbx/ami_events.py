@@ -2,8 +2,9 @@
 
 Every event Asterisk documents in `shared/asterisk/ami_spec.json` has an entry: a translator, or
 `ignore` when the engine has no use for it (said so here rather than by omission). Translators
-are pure functions of the headers; a malformed value raises and `translate` logs and drops only
-that event. Events missing from the table are dropped without a word (Asterisk has hundreds).
+are pure functions of the headers, read by lowercased name (see `ami_fields`); a malformed value
+raises and `translate` logs and drops only that event. Events missing from the table are dropped
+without a word (Asterisk has hundreds).
 """
 
 from __future__ import annotations
@@ -38,119 +39,119 @@ def ignore(m: Headers) -> None:
 
 def _created(m: Headers) -> f.Fact:
     return f.ChannelCreated(
-        channel=text(m, "Channel"),
-        uniqueid=text(m, "Uniqueid"),
-        linkedid=text(m, "Linkedid"),
-        state=integer(m, "ChannelState"),
-        callerid_num=caller_text(m, "CallerIDNum"),
-        callerid_name=caller_text(m, "CallerIDName"),
-        context=text(m, "Context"),
-        exten=text(m, "Exten"),
+        channel=text(m, "channel"),
+        uniqueid=text(m, "uniqueid"),
+        linkedid=text(m, "linkedid"),
+        state=integer(m, "channelstate"),
+        callerid_num=caller_text(m, "calleridnum"),
+        callerid_name=caller_text(m, "calleridname"),
+        context=text(m, "context"),
+        exten=text(m, "exten"),
     )
 
 
 def _new_state(m: Headers) -> f.Fact:
     return f.ChannelStateChanged(
-        channel=text(m, "Channel"),
-        uniqueid=text(m, "Uniqueid"),
-        state=integer(m, "ChannelState"),
-        state_desc=text(m, "ChannelStateDesc"),
+        channel=text(m, "channel"),
+        uniqueid=text(m, "uniqueid"),
+        state=integer(m, "channelstate"),
+        state_desc=text(m, "channelstatedesc"),
     )
 
 
 def _hangup(m: Headers) -> f.Fact:
     return f.ChannelHungUp(
-        channel=text(m, "Channel"),
-        uniqueid=text(m, "Uniqueid"),
-        linkedid=text(m, "Linkedid"),
-        cause=integer(m, "Cause"),
-        cause_txt=text(m, "Cause-txt"),
+        channel=text(m, "channel"),
+        uniqueid=text(m, "uniqueid"),
+        linkedid=text(m, "linkedid"),
+        cause=integer(m, "cause"),
+        cause_txt=text(m, "cause-txt"),
     )
 
 
 def _dial_end(m: Headers) -> f.Fact:
     return f.DialEnded(
-        uniqueid=text(m, "Uniqueid"),
-        dest_channel=text(m, "DestChannel"),
-        dest_uniqueid=text(m, "DestUniqueid"),
-        dial_status=text(m, "DialStatus"),
+        uniqueid=text(m, "uniqueid"),
+        dest_channel=text(m, "destchannel"),
+        dest_uniqueid=text(m, "destuniqueid"),
+        dial_status=text(m, "dialstatus"),
     )
 
 
 def _var_set(m: Headers) -> f.Fact | None:
-    name = text(m, "Variable")
+    name = text(m, "variable")
     if not name.startswith(CC_VARIABLE_PREFIX):
         return None
     return f.VariableSet(
-        channel=text(m, "Channel"),
-        uniqueid=text(m, "Uniqueid"),
+        channel=text(m, "channel"),
+        uniqueid=text(m, "uniqueid"),
         name=name,
-        value=unescape_c(text(m, "Value")),
+        value=unescape_c(text(m, "value")),
     )
 
 
 def _dtmf_end(m: Headers) -> f.Fact | None:
-    if text(m, "Direction") != "Received":
+    if text(m, "direction") != "Received":
         return None
     return f.DtmfReceived(
-        channel=text(m, "Channel"),
-        uniqueid=text(m, "Uniqueid"),
-        digit=text(m, "Digit"),
-        duration_ms=integer(m, "DurationMs"),
+        channel=text(m, "channel"),
+        uniqueid=text(m, "uniqueid"),
+        digit=text(m, "digit"),
+        duration_ms=integer(m, "durationms"),
     )
 
 
 def _blind_transfer(m: Headers) -> f.Fact:
     return f.BlindTransferred(
-        result=text(m, "Result"),
-        transferer_channel=text(m, "TransfererChannel"),
-        transferer_uniqueid=text(m, "TransfererUniqueid"),
-        transferee_channel=text(m, "TransfereeChannel"),
-        transferee_uniqueid=text(m, "TransfereeUniqueid"),
-        context=text(m, "Context"),
-        extension=text(m, "Extension"),
-        is_external=flag(m, "IsExternal"),
+        result=text(m, "result"),
+        transferer_channel=text(m, "transfererchannel"),
+        transferer_uniqueid=text(m, "transfereruniqueid"),
+        transferee_channel=text(m, "transfereechannel"),
+        transferee_uniqueid=text(m, "transfereeuniqueid"),
+        context=text(m, "context"),
+        extension=text(m, "extension"),
+        is_external=flag(m, "isexternal"),
     )
 
 
 def _attended_transfer(m: Headers) -> f.Fact:
     return f.AttendedTransferred(
-        result=text(m, "Result"),
-        dest_type=text(m, "DestType"),
-        orig_transferer_uniqueid=text(m, "OrigTransfererUniqueid"),
-        second_transferer_uniqueid=text(m, "SecondTransfererUniqueid"),
-        transferee_uniqueid=text(m, "TransfereeUniqueid"),
-        transfer_target_uniqueid=text(m, "TransferTargetUniqueid"),
+        result=text(m, "result"),
+        dest_type=text(m, "desttype"),
+        orig_transferer_uniqueid=text(m, "origtransfereruniqueid"),
+        second_transferer_uniqueid=text(m, "secondtransfereruniqueid"),
+        transferee_uniqueid=text(m, "transfereeuniqueid"),
+        transfer_target_uniqueid=text(m, "transfertargetuniqueid"),
     )
 
 
 def _user_event(m: Headers) -> f.Fact:
-    # Custom headers are the ones after 'UserEvent:' ("content" is panoramisk's own key).
-    keys = list(m)
-    start = next((i + 1 for i, k in enumerate(keys) if k.lower() == "userevent"), len(keys))
-    custom = tuple((k, text(m, k)) for k in keys[start:] if k != "content")
+    # Custom headers are the ones after 'UserEvent:', under the names as written.
+    names = m.names()
+    start = next((i + 1 for i, k in enumerate(names) if k.lower() == "userevent"), len(names))
+    custom = tuple((k, text(m, k.lower())) for k in names[start:])
     return f.UserEventReceived(
-        name=text(m, "UserEvent"),
-        channel=text(m, "Channel"),
-        uniqueid=text(m, "Uniqueid"),
+        name=text(m, "userevent"),
+        channel=text(m, "channel"),
+        uniqueid=text(m, "uniqueid"),
         headers=custom,
     )
 
 
 def _fully_booted(m: Headers) -> f.Fact:
-    return f.PbxFullyBooted(uptime=integer(m, "Uptime"), last_reload=integer(m, "LastReload"))
+    return f.PbxFullyBooted(uptime=integer(m, "uptime"), last_reload=integer(m, "lastreload"))
 
 
 def _originate_response(m: Headers) -> f.Fact:
     return f.OriginateOutcome(
-        action_id=text(m, "ActionID"),
-        ok=text(m, "Response") == "Success",
-        reason=integer(m, "Reason"),
-        reason_text=ORIGINATE_REASONS.get(integer(m, "Reason"), "unknown"),
-        channel=text(m, "Channel"),
-        uniqueid=caller_text(m, "Uniqueid"),
-        context=text(m, "Context"),
-        exten=text(m, "Exten"),
+        action_id=text(m, "actionid"),
+        ok=text(m, "response") == "Success",
+        reason=integer(m, "reason"),
+        reason_text=ORIGINATE_REASONS.get(integer(m, "reason"), "unknown"),
+        channel=text(m, "channel"),
+        uniqueid=caller_text(m, "uniqueid"),
+        context=text(m, "context"),
+        exten=text(m, "exten"),
     )
 
 
@@ -223,10 +224,13 @@ EVENT_TRANSLATORS: Mapping[str, Translator] = {
     "AGIExecEnd": ignore,
 }
 
+# The events that can yield a fact; the client's decoder drops the others without parsing them.
+TRANSLATED_EVENTS = frozenset(name for name, t in EVENT_TRANSLATORS.items() if t is not ignore)
+
 
 def translate(message: Headers) -> f.Fact | None:
     """The fact an event stands for, or None (ignored, unknown, or malformed and logged)."""
-    name = text(message, "Event")
+    name = text(message, "event")
     translator = EVENT_TRANSLATORS.get(name)
     if translator is None:
         return None

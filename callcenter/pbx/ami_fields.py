@@ -1,30 +1,38 @@
 """Reading header values out of AMI messages: text, integers, flags, Asterisk's escapes.
 
-A malformed number raises `ValueError`; the caller logs the whole event and drops only it.
+Names are given lowercased (`text(m, "uniqueid")`): they are looked up in `AmiMessage.fields`,
+a plain dict, with no case folding per read. A malformed number raises `ValueError`; the caller
+logs the whole event and drops only it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
+from callcenter.pbx.ami_wire import AmiMessage
 from callcenter.pbx.facts import QueueMember
 
-Headers = Mapping[str, Any]
+Headers = AmiMessage
 
 _UNKNOWN = frozenset({"<unknown>", "unknown"})
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", '"': '"', "'": "'", "?": "?"}
 
 
-def text(m: Headers, key: str) -> str:
-    """A header's value; a repeated header gives its last value."""
-    value = m.get(key, "")
+def text(m: AmiMessage, key: str) -> str:
+    """A header's value (`key` lowercased); a repeated header gives its last value."""
+    value = m.fields.get(key, "")
+    if value.__class__ is str:  # nearly always: skip the list and str() checks
+        return value
+    return _last(value)
+
+
+def _last(value: Any) -> str:
     if isinstance(value, list):
         return str(value[-1]) if value else ""
     return str(value)
 
 
-def integer(m: Headers, key: str) -> int:
+def integer(m: AmiMessage, key: str) -> int:
     """An integer header; an absent or empty one is 0, anything else non-numeric raises."""
     value = text(m, key).strip()
     return int(value) if value else 0
@@ -65,21 +73,21 @@ def hms_seconds(value: str) -> int:
 
 def queue_member(m: Headers) -> QueueMember:
     """QueueMember* events say MemberName/Interface; the QueueStatus list says Name/Location."""
-    interface = text(m, "Interface") or text(m, "Location")
+    interface = text(m, "interface") or text(m, "location")
     return QueueMember(
-        queue=text(m, "Queue"),
+        queue=text(m, "queue"),
         interface=interface,
-        name=text(m, "MemberName") or text(m, "Name") or interface,
-        state_interface=text(m, "StateInterface"),
-        membership=text(m, "Membership"),
-        penalty=integer(m, "Penalty"),
-        calls_taken=integer(m, "CallsTaken"),
-        last_call=integer(m, "LastCall"),
-        last_pause=integer(m, "LastPause"),
-        login_time=integer(m, "LoginTime"),
-        in_call=flag(m, "InCall"),
-        status=integer(m, "Status"),
-        paused=flag(m, "Paused"),
-        paused_reason=text(m, "PausedReason") or text(m, "Reason"),
-        wrapuptime=integer(m, "Wrapuptime"),
+        name=text(m, "membername") or text(m, "name") or interface,
+        state_interface=text(m, "stateinterface"),
+        membership=text(m, "membership"),
+        penalty=integer(m, "penalty"),
+        calls_taken=integer(m, "callstaken"),
+        last_call=integer(m, "lastcall"),
+        last_pause=integer(m, "lastpause"),
+        login_time=integer(m, "logintime"),
+        in_call=flag(m, "incall"),
+        status=integer(m, "status"),
+        paused=flag(m, "paused"),
+        paused_reason=text(m, "pausedreason") or text(m, "reason"),
+        wrapuptime=integer(m, "wrapuptime"),
     )

@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from panoramisk.message import Message
 
 from callcenter.pbx import facts as f
-from callcenter.pbx.ami_events import EVENT_TRANSLATORS, translate
-from callcenter.pbx.ami_wire import AmiFrameDecoder
+from callcenter.pbx.ami_events import EVENT_TRANSLATORS, ignore, translate
+from callcenter.pbx.ami_wire import AmiFrameDecoder, AmiMessage
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ami"
 SPEC_COPY = json.loads((FIXTURES / "adapter_spec_events.json").read_text(encoding="utf-8"))
@@ -169,13 +168,90 @@ def test_members_dtmf_transfer_user_event_and_originate() -> None:
 def test_given_malformed_number_then_event_dropped_and_logged(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    bad = Message({"Event": "QueueCallerJoin", "Queue": "support", "Position": "first"})
+    bad = AmiMessage.from_headers(
+        {"Event": "QueueCallerJoin", "Queue": "support", "Position": "first"}
+    )
     with caplog.at_level(logging.WARNING, logger="callcenter.pbx.ami_events"):
         assert translate(bad) is None
     assert "malformed AMI QueueCallerJoin event dropped" in caplog.text
 
 
 def test_unknown_and_ignored_events_give_no_fact() -> None:
-    assert translate(Message({"Event": "PeerStatus", "Peer": "PJSIP/101"})) is None
-    assert translate(Message({"Event": "BridgeCreate", "BridgeUniqueid": "b"})) is None
-    assert translate(Message({"Event": "DTMFEnd", "Digit": "1", "Direction": "Sent"})) is None
+    assert translate(AmiMessage.from_headers({"Event": "PeerStatus", "Peer": "PJSIP/101"})) is None
+    assert (
+        translate(AmiMessage.from_headers({"Event": "BridgeCreate", "BridgeUniqueid": "b"})) is None
+    )
+    assert (
+        translate(AmiMessage.from_headers({"Event": "DTMFEnd", "Digit": "1", "Direction": "Sent"}))
+        is None
+    )
+
+
+class _ReadNames(dict[str, object]):
+    """Fields that remember every name a translator asks for."""
+
+    def __init__(self, fields: dict[str, object], asked: set[str]) -> None:
+        super().__init__(fields)
+        self.asked = asked
+
+    def get(self, key: str, default: object = None) -> object:  # type: ignore[override]
+        self.asked.add(key)
+        return super().get(key, default)
+
+
+# The two translated events no recorded transcript has, as Asterisk spells their headers.
+AGENT_DUMP = {
+    "Event": "AgentDump",
+    "Uniqueid": "1700000000.1",
+    "Queue": "support",
+    "Interface": "PJSIP/101",
+    "MemberName": "Оператор Анна",
+}
+ATTENDED_TRANSFER = {
+    "Event": "AttendedTransfer",
+    "Result": "Success",
+    "OrigTransfererUniqueid": "1700000000.2",
+    "SecondTransfererUniqueid": "1700000000.3",
+    "TransfereeUniqueid": "1700000000.1",
+    "TransferTargetUniqueid": "1700000000.4",
+    "IsExternal": "No",
+    "DestType": "Bridge",
+}
+
+
+def test_agent_dump_and_attended_transfer() -> None:
+    dumped = translate(AmiMessage.from_headers(AGENT_DUMP))
+    assert dumped == f.AgentDumped("support", "1700000000.1", "PJSIP/101", "Оператор Анна")
+    transferred = translate(AmiMessage.from_headers(ATTENDED_TRANSFER))
+    assert transferred == f.AttendedTransferred(
+        result="Success",
+        dest_type="Bridge",
+        orig_transferer_uniqueid="1700000000.2",
+        second_transferer_uniqueid="1700000000.3",
+        transferee_uniqueid="1700000000.1",
+        transfer_target_uniqueid="1700000000.4",
+    )
+
+
+def test_translators_read_lowercased_names_only() -> None:
+    """Fields are keyed lowercased; a name read in another case would silently read ""."""
+    asked: set[str] = set()
+    events = set()
+    every = [m for p in sorted(FIXTURES.glob("adapter_*.txt")) for m in messages(p.name)]
+    every += [AmiMessage.from_headers(AGENT_DUMP), AmiMessage.from_headers(ATTENDED_TRANSFER)]
+    for message in every:
+        message.fields = _ReadNames(message.fields, asked)
+        translate(message)
+        events.add(message.get("Event"))
+    used = {name for name, translator in EVENT_TRANSLATORS.items() if translator is not ignore}
+    assert used <= events  # every translator ran
+    assert {"event", "uniqueid", "calleridname", "queue", "interface"} <= asked
+    assert sorted(k for k in asked if k != k.lower()) == []
+
+
+def test_given_names_in_another_case_then_the_same_fact() -> None:
+    usual = "Event: Hangup\nChannel: PJSIP/101-1\nUniqueid: 1.1\nCause: 16\nCause-txt: Normal\n\n"
+    shouted = usual.replace("Uniqueid", "UNIQUEID").replace("Cause-txt", "cause-TXT")
+    [fact] = [translate(m) for m in AmiFrameDecoder().feed(usual.encode())]
+    assert fact == f.ChannelHungUp("PJSIP/101-1", "1.1", "", 16, "Normal")
+    assert [translate(m) for m in AmiFrameDecoder().feed(shouted.encode())] == [fact]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from panoramisk.ami_protocol import AMIProtocol
 
-from callcenter.pbx.ami_wire import AmiFrameDecoder
+from callcenter.pbx.ami_wire import AmiFrameDecoder, AmiMessage
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ami"
 TRANSCRIPTS = sorted(FIXTURES.glob("adapter_*.txt"))
@@ -152,18 +152,57 @@ def test_repeated_headers_become_a_list() -> None:
     assert messages[0]["Output"] == ["a", "b", "c"]
 
 
-def test_our_message_equals_panoramisk_message_built_from_the_same_headers() -> None:
-    from panoramisk.message import Message
-
-    headers = {"Event": "Hangup", "Uniqueid": "1.1", "Cause-txt": "Normal Clearing"}
-    _, messages = decode(b"".join(f"{k}: {v}\r\n".encode() for k, v in headers.items()) + b"\r\n")
-    ours, theirs = messages[0], Message(headers)
-    assert dict(ours.items()) == dict(theirs.items())
-    assert (ours["cause-TXT"], ours.uniqueid, ours.get("Missing"), "EVENT" in ours) == (
+def test_names_are_case_insensitive_and_iterate_as_written() -> None:
+    frame = b"Event: Hangup\r\nUniqueID: 1.1\r\nCause-txt: Normal Clearing\r\n\r\n"
+    _, [message] = decode(frame)
+    assert message.fields == {"event": "Hangup", "uniqueid": "1.1", "cause-txt": "Normal Clearing"}
+    assert list(message) == ["Event", "UniqueID", "Cause-txt"]
+    assert (message["cause-TXT"], message.get("UNIQUEID"), message.get("Missing")) == (
         "Normal Clearing",
         "1.1",
         None,
-        True,
     )
-    assert ours.action_id is None
-    assert ours.success
+    assert "EVENT" in message
+    assert "Missing" not in message
+    assert message == AmiMessage.from_headers(
+        {"Event": "Hangup", "UniqueID": "1.1", "Cause-txt": "Normal Clearing"}
+    )
+
+
+def test_given_a_name_repeated_in_another_case_then_one_list_under_the_first_spelling() -> None:
+    _, [message] = decode(b"Response: Success\r\nOutput: a\r\noutput: b\r\nOUTPUT:c\r\n\r\n")
+    assert message.fields == {"response": "Success", "output": ["a", "b", "c"]}
+    assert dict(message.items()) == {"Response": "Success", "Output": ["a", "b", "c"]}
+
+
+def test_given_a_name_with_a_space_or_an_empty_name_then_only_that_line_is_dropped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    stream = b"Event: Newstate\r\nNot a name: x\r\n: nothing\r\nUniqueid: 1.1\r\n\r\n"
+    with caplog.at_level(logging.WARNING, logger="callcenter.pbx.ami_wire"):
+        _, [message] = decode(stream)
+    assert dict(message.items()) == {"Event": "Newstate", "Uniqueid": "1.1"}
+    assert "malformed AMI line dropped: 'Not a name: x'" in caplog.text
+    assert "malformed AMI line dropped: ': nothing'" in caplog.text
+
+
+def test_given_wanted_events_then_others_are_dropped_unless_they_answer_an_action() -> None:
+    stream = (
+        b"Event: Newexten\r\nUniqueid: 1.1\r\n\r\n"  # nobody reads it
+        b"Event: Hangup\r\nUniqueid: 1.1\r\n\r\n"
+        b"Event: QueueStatusComplete\r\nActionID: 7\r\n\r\n"  # completes an action
+        b"Event: CoreShowChannelsComplete\r\nactionid: 8\r\n\r\n"  # the same, in another case
+        b"Privilege: call,all\r\nEvent: Newexten\r\n\r\n"  # not in Asterisk's order: parsed
+        b"Response: Success\r\nActionID: 9\r\n\r\n"
+    )
+    decoder = AmiFrameDecoder(wanted_events=frozenset({"Hangup"}))
+    messages = decoder.feed(stream)
+    assert [m.get("Event") or m["Response"] for m in messages] == [
+        "Hangup",
+        "QueueStatusComplete",
+        "CoreShowChannelsComplete",
+        "Newexten",
+        "Success",
+    ]
+    assert decoder.dropped_frames == 0
+    assert len(AmiFrameDecoder().feed(stream)) == 6  # no list given: every event
