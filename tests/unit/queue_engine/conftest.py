@@ -8,6 +8,9 @@ from collections.abc import Callable, Iterable
 import pytest
 
 from queue_engine import (
+    CallArrived,
+    CallbackOfferAccepted,
+    CallJoinedQueue,
     Engine,
     EngineConfig,
     OperatorState,
@@ -25,6 +28,21 @@ T10 = DAY + 10 * 3600
 
 def of_type(outputs: Iterable[Output], kind: type) -> list[Output]:
     return [o for o in outputs if isinstance(o, kind)]
+
+
+def book_callback(
+    engine: Engine, call_id: str, number: str, now: float, queue: str = "main"
+) -> list[Output]:
+    """A caller joins ``queue`` and takes the callback offer at once."""
+    engine.handle(CallArrived(call_id, number), now)
+    engine.handle(CallJoinedQueue(call_id, queue), now)
+    return engine.handle(CallbackOfferAccepted(call_id, number), now)
+
+
+def hold_queue(engine: Engine, now: float) -> None:
+    """A caller who waits for ever keeps the queue non-empty (no idle operator to spare)."""
+    engine.handle(CallArrived("holder", ""), now)
+    engine.handle(CallJoinedQueue("holder", "main"), now)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 
 import pytest
-from conftest import DAY, T10, of_type
+from conftest import DAY, T10, book_callback, hold_queue, of_type
 
 from queue_engine import (
     AttemptResult,
@@ -12,14 +12,11 @@ from queue_engine import (
     CallbackAttempted,
     CallbackAttemptFinished,
     CallbackCompleted,
-    CallbackConnected,
-    CallbackLegFound,
     CallbackOfferAccepted,
     CallbackPolicy,
     CallbackRestored,
     CallEnded,
     CallJoinedQueue,
-    DialCitizen,
     Engine,
     InvalidCallbackNumber,
     OperatorState,
@@ -38,24 +35,12 @@ POLICY = CallbackPolicy(
 )
 
 
-def _book(engine: Engine, call_id: str, number: str, now: float) -> None:
-    engine.handle(CallArrived(call_id, number), now)
-    engine.handle(CallJoinedQueue(call_id, "main"), now)
-    engine.handle(CallbackOfferAccepted(call_id, number), now)
-
-
-def _hold_queue(engine: Engine, now: float) -> None:
-    """A caller who waits for ever keeps the queue non-empty (no idle operator to spare)."""
-    engine.handle(CallArrived("holder", ""), now)
-    engine.handle(CallJoinedQueue("holder", "main"), now)
-
-
 def test_requests_are_dialled_earliest_deadline_first(
     make_engine: Callable[..., Engine],
 ) -> None:
     engine = make_engine(operators=0, callbacks=POLICY)
-    _book(engine, "late", "+79161111111", T10)
-    _book(engine, "early", "+79162222222", T10 - 100)  # asked earlier: deadline sooner
+    book_callback(engine, "late", "+79161111111", T10)
+    book_callback(engine, "early", "+79162222222", T10 - 100)  # asked earlier: deadline sooner
     out = engine.handle(
         OperatorStateChanged("PJSIP/101", OperatorState.AVAILABLE, ("main",)), T10 + 1
     )
@@ -69,8 +54,8 @@ def test_with_callers_waiting_an_operator_is_reserved_only_when_the_deadline_nea
     make_engine: Callable[..., Engine],
 ) -> None:
     engine = make_engine(operators=0, callbacks=POLICY)
-    _book(engine, "u1", "+79161111111", T10)
-    _hold_queue(engine, T10)
+    book_callback(engine, "u1", "+79161111111", T10)
+    hold_queue(engine, T10)
     engine.handle(OperatorStateChanged("PJSIP/101", OperatorState.TALKING, ("main",)), T10)
     engine.handle(OperatorStateChanged("PJSIP/101", OperatorState.AVAILABLE), T10 + 100)
     assert not of_type(engine.tick(T10 + 440), ReserveOperator)
@@ -86,8 +71,8 @@ def test_a_due_attempt_that_finds_no_answer_still_has_its_retry_before_the_deadl
     make_engine: Callable[..., Engine],
 ) -> None:
     engine = make_engine(operators=0, callbacks=POLICY)
-    _book(engine, "u1", "+79161111111", T10)
-    _hold_queue(engine, T10)
+    book_callback(engine, "u1", "+79161111111", T10)
+    hold_queue(engine, T10)
     engine.handle(OperatorStateChanged("PJSIP/101", OperatorState.TALKING, ("main",)), T10)
     engine.handle(OperatorStateChanged("PJSIP/101", OperatorState.AVAILABLE), T10 + 100)
     assert ReserveOperator("PJSIP/101", "cb-u1") in engine.tick(T10 + 450)
@@ -101,7 +86,7 @@ def test_no_answer_is_retried_after_the_delay_then_given_up(
     make_engine: Callable[..., Engine],
 ) -> None:
     engine = make_engine(operators=1, callbacks=POLICY)
-    _book(engine, "u1", "+79161111111", T10)  # dialled at once: the operator is idle
+    book_callback(engine, "u1", "+79161111111", T10)  # dialled at once: the operator is idle
     out = engine.handle(CallbackAttemptFinished("cb-u1", AttemptResult.NO_ANSWER), T10 + 30)
     assert ReleaseOperator("PJSIP/101") in out
     assert of_type(out, CallbackAttempted) == [
@@ -119,13 +104,13 @@ def test_answered_callback_is_on_time_or_late_with_its_reason(
     make_engine: Callable[..., Engine],
 ) -> None:
     engine = make_engine(operators=1, callbacks=POLICY)
-    _book(engine, "u1", "+79161111111", T10)
+    book_callback(engine, "u1", "+79161111111", T10)
     engine.handle(CallbackAttemptFinished("cb-u1", AttemptResult.ANSWERED), T10 + 20)
     out = engine.handle(CallEnded("cb-u1"), T10 + 200)
     assert out == [ReleaseOperator("PJSIP/101"), CallbackCompleted("cb-u1", "served", True, "")]
 
     late = make_engine(operators=0, callbacks=POLICY)
-    _book(late, "u2", "+79161111111", T10)
+    book_callback(late, "u2", "+79161111111", T10)
     late.handle(OperatorStateChanged("PJSIP/101", OperatorState.AVAILABLE, ("main",)), T10 + 700)
     late.handle(CallbackAttemptFinished("cb-u2", AttemptResult.ANSWERED), T10 + 710)
     assert of_type(late.handle(CallEnded("cb-u2"), T10 + 800), CallbackCompleted) == [
@@ -200,91 +185,3 @@ def test_restored_requests_rejoin_the_edf_line_once(make_engine: Callable[..., E
     )
     assert OriginateCallback("cb-9", "+79169999999", "PJSIP/101", 2) in out
     assert len(of_type(out, OriginateCallback)) == 1
-
-
-# Citizen-first (the default): the citizen is dialled, then waits at the head of the queue.
-CITIZEN_FIRST = CallbackPolicy(deadline_s=600, max_attempts=2, retry_delay_s=60, citizen_first=True)
-
-
-def test_citizen_first_dials_the_citizen_and_serves_them_by_the_next_free_operator(
-    make_engine: Callable[..., Engine],
-) -> None:
-    engine = make_engine(operators=1, callbacks=CITIZEN_FIRST)
-    _book(engine, "u1", "+79161111111", T10)  # the operator is idle: dialled at once
-    request = engine.callbacks.desk.requests["cb-u1"]
-    assert request.citizen_first
-    assert engine.callbacks.outstanding == {"main": 1}
-    # Answered: the attempt's result waits for what follows (served, or hung up waiting).
-    assert engine.handle(CallbackAttemptFinished("cb-u1", AttemptResult.ANSWERED), T10 + 10) == []
-    assert request.answered_at == T10 + 10
-    assert request.served_at is None  # nobody has taken them yet
-    # A late word on the same attempt changes nothing: the leg's end closes it.
-    assert engine.handle(CallbackAttemptFinished("cb-u1", AttemptResult.FAILED), T10 + 11) == []
-    out = engine.handle(CallbackConnected("cb-u1", "PJSIP/101"), T10 + 15)
-    assert of_type(out, CallbackAttempted) == [
-        CallbackAttempted("cb-u1", 1, "answered", "PJSIP/101")  # once, with who took them
-    ]
-    assert (request.operator_id, request.served_at) == ("PJSIP/101", T10 + 15)
-    assert engine.callbacks.outstanding == {"main": 0}
-    out = engine.handle(CallEnded("cb-u1"), T10 + 200)
-    assert out == [CallbackCompleted("cb-u1", "served", True, "")]
-    assert not of_type(out, ReleaseOperator)  # nobody was held for it
-
-
-def test_citizen_first_never_holds_an_operator(make_engine: Callable[..., Engine]) -> None:
-    engine = make_engine(operators=1, callbacks=CITIZEN_FIRST)
-    engine.handle(CallArrived("u1", "+79161111111"), T10)
-    engine.handle(CallJoinedQueue("u1", "main"), T10)
-    out = engine.handle(CallbackOfferAccepted("u1", "+79161111111"), T10)
-    assert of_type(out, DialCitizen) == [DialCitizen("cb-u1", "+79161111111", "main", 100, 1)]
-    assert not of_type(out, ReserveOperator)
-    assert not of_type(out, OriginateCallback)
-
-
-def test_citizen_first_a_citizen_who_hangs_up_waiting_is_retried_then_unreached(
-    make_engine: Callable[..., Engine],
-) -> None:
-    engine = make_engine(operators=1, callbacks=CITIZEN_FIRST)
-    _book(engine, "u1", "+79161111111", T10)
-    assert engine.handle(CallbackAttemptFinished("cb-u1", AttemptResult.ANSWERED), T10 + 10) == []
-    out = engine.handle(CallEnded("cb-u1"), T10 + 30)  # gave up before an operator came
-    assert of_type(out, CallbackAttempted) == [CallbackAttempted("cb-u1", 1, "hung_up")]
-    assert engine.callbacks.outstanding == {"main": 0}
-    assert engine.tick(T10 + 89) == []
-    retry = engine.tick(T10 + 90)
-    assert of_type(retry, DialCitizen) == [DialCitizen("cb-u1", "+79161111111", "main", 100, 2)]
-    out = engine.handle(CallbackAttemptFinished("cb-u1", AttemptResult.NO_ANSWER), T10 + 120)
-    assert CallbackCompleted("cb-u1", "unreached", False, "unreached") in out
-
-
-def test_citizen_first_calls_nobody_while_no_operator_is_signed_in(
-    make_engine: Callable[..., Engine],
-) -> None:
-    """After a restart the engine learns its requests before its operators: a request must
-    not be dialled then (the citizen would wait for nobody; its leg may still be up)."""
-    engine = make_engine(operators=0, callbacks=CITIZEN_FIRST)
-    _book(engine, "u1", "+79161111111", T10)
-    assert not of_type(engine.tick(T10 + 500), DialCitizen)
-    out = engine.handle(
-        OperatorStateChanged("PJSIP/101", OperatorState.AVAILABLE, ("main",)), T10 + 501
-    )
-    assert of_type(out, DialCitizen) == [DialCitizen("cb-u1", "+79161111111", "main", 100, 1)]
-
-
-def test_citizen_first_a_leg_found_waiting_is_followed_not_dialled_again(
-    make_engine: Callable[..., Engine],
-) -> None:
-    engine = make_engine(operators=0, callbacks=CITIZEN_FIRST)
-    restored = CallbackRestored("cb-9", "u9", "+79169999999", "", T10 - 300, T10 + 300,
-                                T10 - 300, attempts=0)  # fmt: skip
-    engine.handle(restored, T10)
-    leg = CallbackLegFound("cb-9", "", 1, answered_at=T10 - 5, citizen_first=True)
-    assert engine.handle(leg, T10) == []
-    out = engine.handle(
-        OperatorStateChanged("PJSIP/101", OperatorState.AVAILABLE, ("main",)), T10 + 1
-    )
-    assert not of_type(out, DialCitizen)
-    engine.handle(CallbackConnected("cb-9", "PJSIP/101"), T10 + 2)
-    assert of_type(engine.handle(CallEnded("cb-9"), T10 + 60), CallbackCompleted) == [
-        CallbackCompleted("cb-9", "served", True, "")
-    ]
