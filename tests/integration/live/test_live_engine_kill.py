@@ -135,8 +135,10 @@ async def while_dead(w: World, story: Story) -> None:
 
 async def live_picture_matches(w: World, engine: EngineProcess, story: Story) -> None:
     """Once resynced, the engine shows what the emulator has: callers in the same order with
-    their first join times, each operator talking with the right caller, and the callbacks."""
-    deadline = time.monotonic() + 5
+    their first join times, each operator talking with the right caller, and the callbacks.
+    The two must agree at one moment within 15 s (a loaded machine starts the engine slowly,
+    and the newcomer's offer moves them in the queue while the pictures are compared)."""
+    deadline = time.monotonic() + 15
     seen: Any = None
     snap: dict[str, Any] | None = None
     while time.monotonic() < deadline:
