@@ -15,8 +15,11 @@ reply) to the engine's next command line (or its close) is the engine thinking; 
 `think` is their sum, and `decision` is the first of them (connect and environment to the
 engine's first command). Both are per route, p50/p99/max in milliseconds, with the sessions that
 did not end with SUCCESS (the caller hung up first, or no connection) counted apart; next to them
-the route's three slowest steps, by the command the engine sent after thinking. Both processes
-share the machine; the load average and the CPU seconds of each side are printed with them.
+the route's three slowest steps, by the command the engine sent after thinking, and where the
+route books callbacks (`callback-offer`, `after-queue`) its `confirmation` step: the interval
+before the engine plays the confirmation, which holds the wait until the request is committed.
+Both processes share the machine; the load average and the CPU seconds of each side are printed
+with them.
 
     .venv/bin/python benchmarks/bench_agi.py [--rates 50,200] [--seconds 5]
 """
@@ -97,6 +100,9 @@ THINK: dict[str, list[float]] = defaultdict(list)
 # intervals that ended with it: where in a route the engine's time goes
 STEPS: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
 SLOWEST_STEPS = 3
+# The callback route's last decision: the engine's interval before it plays the confirmation,
+# which holds feeding the acceptance to the engine and waiting until the request is committed.
+CONFIRMATION_STEP = "STREAM FILE callcenter/cc-callback-confirmed"
 DECISION: dict[str, list[float]] = defaultdict(list)
 COMMANDS: dict[str, list[int]] = defaultdict(list)
 # Sessions that did not end with SUCCESS, by status: HANGUP (the caller gave up, 75 s after joining
@@ -243,6 +249,9 @@ def summary(rate: int, calls: int, wall_s: float) -> dict[str, Any]:
                 "think_ms": percentiles(THINK[route]),
                 "slowest_steps_ms": slowest_steps(STEPS[route]),
             }
+            confirmed = STEPS[route].get(CONFIRMATION_STEP)
+            if confirmed:  # its interval holds the wait for the request's commit
+                routes[route]["confirmation_ms"] = percentiles(confirmed)
     load = [round(x, 1) for x in os.getloadavg()]
     return {
         "new_calls_per_s": rate,

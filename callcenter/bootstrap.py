@@ -9,6 +9,7 @@ closes the resources in one visible order: database (migrated), live state, engi
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import shutil
@@ -177,7 +178,24 @@ def build(settings: Settings, options: BuildOptions | None = None) -> web.Applic
     bridge = _operator_workplace(app, settings, runtime, store, users, clock)
     if partners is not None and options.with_runtime:
         _federation(app, partners, runtime, clock, metrics, bridge)
+    app.on_startup.append(_freeze_startup_heap)  # last: after everything start-up builds
+    app.on_cleanup.append(_unfreeze_heap)
     return app
+
+
+async def _freeze_startup_heap(_app: web.Application) -> None:
+    """Take what start-up built out of the garbage collector's sight: modules, SQLAlchemy's
+    mappers, menus and scripts live as long as the process, yet every full collection walked
+    them all (some 190,000 objects, 0.3 s on the benchmark's machine, with the event loop
+    stopped). A burst of calls allocates enough to start one, so callers in the burst waited
+    for it; frozen, a full collection walks only what was made since."""
+    gc.collect()  # start-up's own garbage first: frozen, it would never be freed
+    gc.freeze()
+
+
+async def _unfreeze_heap(_app: web.Application) -> None:
+    """Collectable again once the application is gone (tests build many in one process)."""
+    gc.unfreeze()
 
 
 def _partners_config(settings: Settings) -> FederationConfig | None:

@@ -9,10 +9,16 @@ with a log line; a refused batch is retried one write at a time, so one bad writ
 neighbours with it. A write keyed by a claim (several engine nodes record the same facts) is
 claimed once, before its first try, so a retry is not mistaken for another node's claim.
 
-Urgent writes (a new callback request, which the caller is about to hear confirmed) jump the
-queue: each is performed before the next batch, and its future says when it is stored. They are
-always the first write about their row, so jumping ahead never reorders writes about one thing.
-`drain()` waits until everything queued before it (urgent ones included) has been performed.
+New callback requests, which their callers are about to hear confirmed, jump the queue: all the
+requests pending when the writer is next free are stored in one transaction (group commit: a
+burst of callers who accept at once costs one commit, not one each, and requests that come in
+meanwhile form the next group), before the next batch of records. A batch being written when
+requests come in gives way between two statements: it commits what it has written, and the rest of
+its record updates are written right after the requests (a batch of 200 takes long enough, at a
+peak, to be most of a caller's wait otherwise). Each request's future says when its group is
+committed. A request is always the first write about its row, so jumping ahead never reorders
+writes about one thing. `drain()` waits until everything queued before it (callback requests
+included) has been performed.
 """
 
 from __future__ import annotations
@@ -22,9 +28,11 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from callcenter.store.records import CallEvent, CallRecord
+from callcenter.store.records import CallEvent, CallRecord, NewCallback
+from callcenter.store.repo_callbacks import CallbackRepository
 from callcenter.store.repo_calls import CallRepository
 
 log = logging.getLogger(__name__)
@@ -44,16 +52,18 @@ class RecordWriter:
         self,
         *,
         calls: CallRepository,
+        callbacks: CallbackRepository,
         claim: Callable[[str], Awaitable[bool]],
         retry_s: float = 1.0,
         batch_max: int = BATCH_MAX,
     ) -> None:
         self._calls = calls
+        self._callbacks = callbacks
         self._claim = claim
         self._retry_s = retry_s
         self._batch_max = batch_max
         self._queue: deque[Queued | asyncio.Future[None]] = deque()  # futures: drain markers
-        self._urgent: deque[tuple[Write, asyncio.Future[bool]]] = deque()
+        self._requests: deque[tuple[NewCallback, asyncio.Future[bool]]] = deque()
         self._wake = asyncio.Event()
         self._in_flight = 0
 
@@ -61,11 +71,11 @@ class RecordWriter:
         self._queue.append(Queued(write, claim))
         self._wake.set()
 
-    def put_urgent(self, write: Write) -> asyncio.Future[bool]:
-        """Queue a write ahead of the others; the future is True once it is stored (False if
-        the database refused it as invalid)."""
+    def put_callback(self, new: NewCallback) -> asyncio.Future[bool]:
+        """Queue a new callback request ahead of the other writes; the future is True once it is
+        committed (False if the database refused it as invalid)."""
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._urgent.append((write, done))
+        self._requests.append((new, done))
         self._wake.set()
         return done
 
@@ -80,23 +90,46 @@ class RecordWriter:
     def backlog(self) -> int:
         """Writes not yet performed, the ones being written included."""
         queued = sum(1 for item in self._queue if isinstance(item, Queued))
-        return queued + len(self._urgent) + self._in_flight
+        return queued + len(self._requests) + self._in_flight
 
     async def run(self) -> None:
         while True:
-            if self._urgent:
-                write, done = self._urgent[0]
-                self._in_flight = 1
-                stored = await self._perform(write)
-                self._in_flight = 0
-                self._urgent.popleft()
-                if not done.done():
-                    done.set_result(stored)
+            if self._requests:
+                await self._store_requests()
             elif self._queue:
                 await self._step()
             else:
                 self._wake.clear()
                 await self._wake.wait()
+
+    async def _store_requests(self) -> None:
+        """Every callback request pending now (up to `batch_max`), in one transaction."""
+        count = min(len(self._requests), self._batch_max)
+        group = [self._requests.popleft() for _ in range(count)]
+        self._in_flight = count
+        try:
+            stored = await self._store_group([new for new, _ in group])
+        except BaseException:  # cancelled: still to be stored, and their callers still wait
+            self._requests.extendleft(reversed(group))
+            raise
+        finally:
+            self._in_flight = 0
+        for (_, done), ok in zip(group, stored, strict=True):
+            if not done.done():
+                done.set_result(ok)
+
+    async def _store_group(self, news: list[NewCallback]) -> list[bool]:
+        """Whether each request is stored. A group the database refuses is stored one request
+        at a time, so one invalid request cannot keep its neighbours from being confirmed."""
+        single = len(news) == 1
+        if await self._perform(partial(self._callbacks.create_many, news), log_refusal=single):
+            return [True] * len(news)
+        if single:
+            return [False]
+        log.warning(
+            "a group of %d callback requests was refused; storing them one by one", len(news)
+        )
+        return [await self._perform(partial(self._callbacks.create_many, [new])) for new in news]
 
     async def _step(self) -> None:
         head = self._queue.popleft()
@@ -125,10 +158,22 @@ class RecordWriter:
                 await self._perform(_as_write(self._calls, item))
             return
         data = [item.write for item in mine if isinstance(item.write, (CallRecord, CallEvent))]
-        if not await self._perform(lambda: self._calls.write_batch(data), log_refusal=False):
+        left: list[CallRecord] = []
+
+        async def write() -> None:
+            left[:] = await self._calls.write_batch(data, give_way=self._requests_wait)
+
+        if not await self._perform(write, log_refusal=False):
             log.warning("a batch of %d writes was refused; writing them one by one", len(mine))
             for item in mine:
                 await self._perform(_as_write(self._calls, item))
+            return
+        # The batch gave way to callback requests: its rest is written next, after them and
+        # still ahead of everything queued later (claimed already: records have no claim).
+        self._queue.extendleft(Queued(record) for record in reversed(left))
+
+    def _requests_wait(self) -> bool:
+        return bool(self._requests)
 
     async def _claimed(self, item: Queued) -> bool:
         while item.claim is not None:

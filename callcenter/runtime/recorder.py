@@ -5,9 +5,10 @@ writer task performs them (`callcenter.runtime.record_writer`: call records and 
 committed in batches). A failed write is retried (the database may restart), so a record is
 delayed, never dropped; every write is an idempotent upsert or keyed insert, so replaying the
 same facts after an engine restart neither loses nor doubles a record. A new callback request
-is written ahead of the queue, and `stored(callback_id)` waits for that write alone: the callback
-route awaits it before it tells the caller that the callback is booked. `drain()` waits until
-everything queued so far is committed.
+is written ahead of the queue (with the other requests pending at that moment, in one
+transaction), and `stored(callback_id)` waits for that commit alone: the callback route awaits it
+before it tells the caller that the callback is booked. `drain()` waits until everything queued
+so far is committed.
 """
 
 from __future__ import annotations
@@ -66,7 +67,9 @@ class Recorder:
         self._store = store
         self._mode_at = mode_at
         self._deadline_s = callback_deadline_s
-        self._writer = RecordWriter(calls=store.calls, claim=self._claim, retry_s=retry_s)
+        self._writer = RecordWriter(
+            calls=store.calls, callbacks=store.callbacks, claim=self._claim, retry_s=retry_s
+        )
         self._requested: dict[str, asyncio.Future[bool]] = {}  # callback id -> stored yet?
         self._answered_at: dict[str, float] = {}
         # Several engine nodes record the same facts: a timeline entry or an attempt is written
@@ -219,7 +222,7 @@ class Recorder:
             not_before=max(at, ev.deadline - self._deadline_s),
             source_call_id=ev.call_id,
         )
-        stored = self._writer.put_urgent(lambda: self._store.callbacks.create(new))
+        stored = self._writer.put_callback(new)
         self._requested[ev.callback_id] = stored
         stored.add_done_callback(lambda _: self._requested.pop(ev.callback_id, None))
         self._event(ev.call_id, at, "callback_requested", callback_id=ev.callback_id)

@@ -71,24 +71,10 @@ class CallbackRepository:
 
     async def create(self, new: NewCallback) -> Callback:
         """Validate and store a request; a replay (same id or source call) returns the stored."""
-        new.validate()
-        number = normalize_number(
-            new.number, region=self._region, allow_foreign=self._allow_foreign
-        )
-        callback_id = new.id or uuid.uuid4().hex
+        values = self._new_row(new)
+        callback_id = values["id"]
         async with self._sessions.begin() as session:
-            stmt = insert_for(session, CallbackRow).values(
-                id=callback_id,
-                number=number,
-                topic=new.topic,
-                requested_at=new.requested_at,
-                deadline=new.deadline,
-                not_before=new.not_before,
-                status="pending",
-                attempts=0,
-                source_call_id=new.source_call_id,
-                updated_at=self._clock(),
-            )
+            stmt = insert_for(session, CallbackRow).values(**values)
             await session.execute(stmt.on_conflict_do_nothing())
             match = CallbackRow.id == callback_id
             if new.source_call_id is not None:
@@ -96,6 +82,35 @@ class CallbackRepository:
             row = (await session.scalars(select(CallbackRow).where(match))).first()
             assert row is not None  # inserted, or the conflicting row exists
             return callback_from_row(row)
+
+    async def create_many(self, news: Sequence[NewCallback]) -> None:
+        """Validate and store several requests in one transaction, all or none: callers who
+        accept a callback at the same moment cost one commit between them, not one each. A
+        replay (same id or source call) leaves the stored request as it is."""
+        rows = [self._new_row(new) for new in news]  # refused before anything is written
+        if not rows:
+            return
+        async with self._sessions.begin() as session:
+            stmt = insert_for(session, CallbackRow).on_conflict_do_nothing()
+            await session.execute(stmt, rows)
+
+    def _new_row(self, new: NewCallback) -> dict[str, Any]:
+        new.validate()
+        number = normalize_number(
+            new.number, region=self._region, allow_foreign=self._allow_foreign
+        )
+        return {
+            "id": new.id or uuid.uuid4().hex,
+            "number": number,
+            "topic": new.topic,
+            "requested_at": new.requested_at,
+            "deadline": new.deadline,
+            "not_before": new.not_before,
+            "status": "pending",
+            "attempts": 0,
+            "source_call_id": new.source_call_id,
+            "updated_at": self._clock(),
+        }
 
     async def get(self, callback_id: str) -> Callback | None:
         async with self._sessions() as session:

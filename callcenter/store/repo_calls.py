@@ -88,11 +88,22 @@ class CallRepository:
             self._upserts[key] = stmt
         return stmt
 
-    async def write_batch(self, items: Sequence[CallRecord | CallEvent]) -> None:
-        """Record updates and timeline events in their order, one transaction (all or nothing)."""
+    async def write_batch(
+        self,
+        items: Sequence[CallRecord | CallEvent],
+        *,
+        give_way: Callable[[], bool] | None = None,
+    ) -> list[CallRecord]:
+        """Record updates and timeline events in their order, one transaction (all or nothing).
+
+        `give_way` is asked before each record update after the first: when it says yes (a
+        more urgent write waits for the database), what is written so far is committed at once
+        and the record updates not yet written are returned, in order, for the caller to write
+        later; otherwise the list is empty. The timeline events are all written either way."""
         for item in items:
             check_call_write(item)
         events = [item for item in items if isinstance(item, CallEvent)]
+        records = [item for item in items if isinstance(item, CallRecord)]
         async with self._sessions.begin() as session:
             # Events only need their call's row to exist, and nothing is visible before the
             # commit: their rows go in as one statement; record updates keep their order.
@@ -106,9 +117,11 @@ class CallRepository:
                 rows = [_event_row(event) for event in events]
                 stmt = insert_for(session, CallEventRow).values(rows)
                 await session.execute(stmt.on_conflict_do_nothing())
-            for item in items:
-                if isinstance(item, CallRecord):
-                    await self._upsert(session, item)
+            for done, record in enumerate(records):
+                if done and give_way is not None and give_way():
+                    return records[done:]
+                await self._upsert(session, record)
+        return []
 
     async def get_call(self, call_id: str) -> CallRecord | None:
         async with self._sessions() as session:

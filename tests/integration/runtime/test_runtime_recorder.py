@@ -1,24 +1,25 @@
 """The recorder writes what the engine saw; replaying the same steps neither loses nor doubles."""
 
 import asyncio
+import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, func, select, text
+from sqlalchemy.util import await_only
 
-from callcenter.runtime.engine_runner import Batch, EngineRunner
+from callcenter.runtime.engine_runner import Batch
 from callcenter.runtime.record_writer import BATCH_MAX
 from callcenter.runtime.recorder import CallbackNotStored, Recorder
-from callcenter.runtime.restore import restore_callbacks
+from callcenter.store.db import make_engine
 from callcenter.store.migrate import migrate
-from callcenter.store.repositories import open_store
-from queue_engine import commands as c
+from callcenter.store.models import CallbackRow, CallRow
+from callcenter.store.repositories import Store, open_store
 from queue_engine import events as e
 from queue_engine import messages as m
-from queue_engine.config import EngineConfig, QueueConfig
-from queue_engine.engine import Engine
 from queue_engine.model.calls import CallOutcome
-from queue_engine.model.operators import OperatorState
 from queue_engine.model.schedule import Mode
 
 T0 = 1_700_038_800.0
@@ -209,63 +210,149 @@ async def test_an_invalid_write_in_a_batch_does_not_take_its_neighbours(tmp_path
         await store.close()
 
 
-async def test_callback_attempts_are_recorded_once_each_with_who_served(tmp_path: Path) -> None:
-    """Citizen-first: the first attempt was answered, but the citizen hung up waiting; the
-    second was answered and an operator took them."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'att.db'}"
-    await migrate(url)
-    store = open_store(url, clock=lambda: T0)
+# Callback requests: committed in groups, and nobody hears a confirmation before the commit. -----
+
+Db = tuple[str, str | None]  # URL, PostgreSQL schema
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Db]:
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'group.db'}"
+        await migrate(url)
+        yield url, None
+        return
+    url = request.getfixturevalue("postgres_url")
+    schema = f"recorder_{uuid.uuid4().hex[:12]}"
+    await _admin(url, f'CREATE SCHEMA "{schema}"')
+    try:
+        await migrate(url, schema=schema)
+        yield url, schema
+    finally:
+        await _admin(url, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+async def _admin(url: str, sql: str) -> None:
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text(sql))
+    finally:
+        await engine.dispose()
+
+
+async def committed(db: Db, query: Any) -> Any:
+    """What another connection sees: committed rows only."""
+    probe = make_engine(db[0], schema=db[1])
+    try:
+        async with probe.connect() as conn:
+            return (await conn.execute(query)).all()
+    finally:
+        await probe.dispose()
+
+
+class SlowCallbackCommits:
+    """Each transaction that stores callback requests waits before its COMMIT, while the event
+    loop runs on: a caller released before the commit would hear the confirmation then."""
+
+    def __init__(self, store: Store, delay_s: float) -> None:
+        self.delay_s = delay_s
+        self.commits = 0
+        self.committing = asyncio.Event()
+        engine = store.engine.sync_engine
+        event.listen(engine, "before_cursor_execute", self._executed)
+        event.listen(engine, "commit", self._commit)
+
+    def _executed(self, conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO CALLBACKS"):
+            conn.info["callbacks"] = True
+
+    def _commit(self, conn: Any) -> None:
+        if conn.info.pop("callbacks", False):
+            self.commits += 1
+            self.committing.set()
+            await_only(asyncio.sleep(self.delay_s))  # inside the transaction, not yet committed
+
+
+def accepts(n: int, number: str = "") -> Batch:
+    """Caller c{n} accepts the callback offer; the engine makes request cb{n}."""
+    number = number or f"+791611100{n:02d}"
+    requested = e.CallbackRequested(f"cb{n}", f"c{n}", number, T0 + 700)
+    return Batch((requested,), T0, m.CallbackOfferAccepted(f"c{n}", number))
+
+
+async def test_callers_are_released_only_once_their_group_is_committed(db: Db) -> None:
+    store = open_store(db[0], schema=db[1], clock=lambda: T0)
+    slow = SlowCallbackCommits(store, delay_s=0.3)
     recorder = Recorder(store=store, mode_at=lambda at: Mode.DAY, callback_deadline_s=600)
+    seen: dict[str, list[Any]] = {}
+
+    async def confirm(callback_id: str) -> None:  # what the callback route does
+        await recorder.stored(callback_id)
+        query = select(CallbackRow.id).where(CallbackRow.id == callback_id)
+        seen[callback_id] = await committed(db, query)
+
+    for n in range(10):  # ten callers accept at once
+        recorder(accepts(n))
     writer = asyncio.create_task(recorder.run())
     try:
-        recorder(steps()[-1])  # c2 books the callback cb-c2
-        recorder(Batch((e.CallbackAttempted("cb-c2", 1, "hung_up"),), T0 + 200, None))
-        attempted = e.CallbackAttempted("cb-c2", 2, "answered", "PJSIP/102")
-        recorder(Batch((attempted,), T0 + 290, m.CallbackConnected("cb-c2", "PJSIP/102")))
-        recorder(Batch((e.CallbackCompleted("cb-c2", "served", True),), T0 + 400, None))
-        await recorder.drain()
-        attempts = await store.callbacks.attempts("cb-c2")
-        assert [(a.result, a.operator_id) for a in attempts] == [
-            ("hung_up", None),
-            ("answered", "PJSIP/102"),
-        ]
-        stored = await store.callbacks.get("cb-c2")
-        assert stored is not None
-        assert (stored.status, stored.outcome, stored.attempts) == ("done", "on_time", 2)
+        first = [asyncio.create_task(confirm(f"cb{n}")) for n in range(10)]
+        await asyncio.wait_for(slow.committing.wait(), 10)
+        for n in range(10, 15):  # five more while the first group is being committed
+            recorder(accepts(n))
+        later = [asyncio.create_task(confirm(f"cb{n}")) for n in range(10, 15)]
+        await asyncio.wait_for(asyncio.gather(*first, *later), 20)
+        assert seen == {f"cb{n}": [(f"cb{n}",)] for n in range(15)}  # each one committed
+        assert slow.commits == 2  # a transaction per group, not per request
     finally:
         writer.cancel()
         await store.close()
 
 
-async def test_restored_callbacks_join_the_queue_their_call_was_in(tmp_path: Path) -> None:
-    """After a restart a citizen-first callback is dialled into its caller's queue, which the
-    call's record keeps (the request itself does not)."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'restore.db'}"
-    await migrate(url)
-    store = open_store(url, clock=lambda: T0)
+async def test_an_invalid_request_does_not_keep_its_group_from_being_stored(db: Db) -> None:
+    store = open_store(db[0], schema=db[1], clock=lambda: T0)
     recorder = Recorder(store=store, mode_at=lambda at: Mode.DAY, callback_deadline_s=600)
+    for n in range(3):
+        recorder(accepts(n, number="not a number" if n == 1 else ""))
+    # Each route waits from the moment the engine made its request.
+    waits = [asyncio.ensure_future(recorder.stored(f"cb{n}")) for n in range(3)]
     writer = asyncio.create_task(recorder.run())
     try:
-        for batch in steps()[4:]:  # c2 books a callback
-            recorder(batch)
-        recorder(Batch((e.CallQueued("c2", "social", 0, 50.0),), T0 + 125, None))
-        await recorder.drain()
-        config = EngineConfig(queues=(QueueConfig("citizens"), QueueConfig("social")))
-        runner = EngineRunner(engine=Engine(config=config), clock=FixedClock())
-        assert await restore_callbacks(store, runner) == 1
-        assert runner.engine.callbacks.desk.requests["cb-c2"].queue == "social"
-        out = runner.feed(m.OperatorStateChanged("PJSIP/102", OperatorState.AVAILABLE, ("social",)))
-        assert [(d.callback_id, d.queue) for d in out if isinstance(d, c.DialCitizen)] == [
-            ("cb-c2", "social")
-        ]
+        done = await asyncio.wait_for(asyncio.gather(*waits, return_exceptions=True), 10)
+        assert (done[0], done[2]) == (None, None)
+        assert isinstance(done[1], CallbackNotStored)
+        stored = await committed(db, select(CallbackRow.id).order_by(CallbackRow.id))
+        assert stored == [("cb0",), ("cb2",)]
     finally:
         writer.cancel()
         await store.close()
 
 
-class FixedClock:
-    def now(self) -> float:
-        return T0 + 200
+async def test_a_batch_being_written_gives_way_to_a_callback_request(db: Db) -> None:
+    store = open_store(db[0], schema=db[1], clock=lambda: T0)
+    recorder = Recorder(store=store, mode_at=lambda at: Mode.DAY, callback_deadline_s=600)
+    updating = asyncio.Event()
 
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(0)
+    def executed(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "INTO calls" in statement and "DO UPDATE" in statement:
+            updating.set()
+
+    event.listen(store.engine.sync_engine, "before_cursor_execute", executed)
+    for batch in arrivals(BATCH_MAX // 2):  # one full batch: a record and an event per call
+        recorder(batch)
+    writer = asyncio.create_task(recorder.run())
+    filled = select(func.count()).select_from(CallRow).where(CallRow.caller_number.is_not(None))
+    try:
+        await asyncio.wait_for(updating.wait(), 10)  # the batch is being written
+        recorder(steps()[-1])  # c2 accepts the callback offer
+        await asyncio.wait_for(recorder.stored("cb-c2"), 10)
+        assert (await committed(db, filled))[0][0] < BATCH_MAX // 4  # most of the batch waits
+        await asyncio.wait_for(recorder.drain(), 30)
+        assert (await committed(db, filled))[0][0] == BATCH_MAX // 2
+        assert [ev.kind for ev in await store.calls.timeline("x7")] == ["arrived"]
+        x7 = await store.calls.get_call("x7")
+        assert x7 is not None
+        assert (x7.caller_number, x7.topic, x7.arrived_at) == ("+79160000007", "passport", T0 + 7)
+    finally:
+        writer.cancel()
+        await store.close()

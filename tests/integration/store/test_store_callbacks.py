@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
 
 from callcenter.store.records import CallbackAttempt, InvalidRecord, NewCallback
 from callcenter.store.repositories import CallbackNotFound, Store
@@ -38,6 +39,31 @@ async def test_create_normalizes_and_is_idempotent_per_source_call(store: Store)
     assert first.number == "+79161234567"
     assert (first.status, first.attempts, first.topic) == ("pending", 0, "housing")
     assert await store.callbacks.open_requests() == [first]
+
+
+async def test_create_many_stores_a_group_in_one_transaction(store: Store) -> None:
+    commits: list[int] = []
+    event.listen(store.engine.sync_engine, "commit", lambda _conn: commits.append(1))
+    await store.callbacks.create(_request(id="cb0", source_call_id="call-0"))
+    commits.clear()
+    group = [
+        _request(f"+7916123456{n}", id=f"cb{n}", source_call_id=f"call-{n}") for n in range(1, 6)
+    ]
+    replays = [_request(id="cb0"), _request(id="other", source_call_id="call-0")]
+    await store.callbacks.create_many([*group, *replays])
+    assert len(commits) == 1
+    stored = {cb.id: cb for cb in await store.callbacks.open_requests()}
+    assert sorted(stored) == ["cb0", "cb1", "cb2", "cb3", "cb4", "cb5"]  # replays change nothing
+    assert (stored["cb3"].number, stored["cb3"].status) == ("+79161234563", "pending")
+    assert stored["cb3"].source_call_id == "call-3"
+    assert stored["cb0"].number == "+79161234567"
+
+
+async def test_create_many_refuses_the_whole_group_for_one_invalid_request(store: Store) -> None:
+    group = [_request(id="good"), _request("88095551234", id="premium")]
+    with pytest.raises(InvalidRecord, match="premium"):
+        await store.callbacks.create_many(group)
+    assert await store.callbacks.open_requests() == []
 
 
 async def test_due_is_earliest_deadline_first_and_respects_not_before(store: Store) -> None:

@@ -6,9 +6,9 @@ import dataclasses
 import json
 
 import pytest
-from web_snapshots import T0, caller, operator, queue, snapshot
+from web_snapshots import T0, callback, caller, operator, partner, queue, snapshot
 
-from callcenter.web.live import LiveHub, Snapshot, Subscription, mask_number
+from callcenter.web.live import Alert, LiveHub, Snapshot, Subscription, mask_number
 
 
 @pytest.mark.parametrize(
@@ -17,6 +17,20 @@ from callcenter.web.live import LiveHub, Snapshot, Subscription, mask_number
 )
 def test_mask_number_keeps_only_the_last_four_digits(number: str, masked: str) -> None:
     assert mask_number(number) == masked
+
+
+def test_snapshot_to_json_is_the_json_of_to_dict() -> None:
+    snap = snapshot(
+        queues=(queue(waiting=(caller("c1", 12), caller("c2", 3, position=2))),),
+        operators=(operator("a", "paused"), operator("b", "talking")),
+        callbacks=(callback("cb1", T0 + 300), callback("cb2", T0 + 600, "dialing")),
+        partners=(partner("p1", T0 - 5), partner("p2", None)),
+        alerts=(Alert("a1", "sla", "critical", "Очередь ЖКХ: ожидание выше нормы", T0),),
+    )
+    expected = json.dumps(snap.to_dict(), ensure_ascii=False, separators=(",", ":"))
+    assert snap.to_json() == expected
+    with pytest.raises(TypeError, match="not part of the snapshot schema"):
+        dataclasses.replace(snap, mode=object()).to_json()  # type: ignore[arg-type]
 
 
 def test_snapshot_to_json_carries_every_section_in_russian_unescaped() -> None:
