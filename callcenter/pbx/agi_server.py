@@ -156,6 +156,11 @@ class AgiServer:
             self._sessions.add(task)
         try:
             await self._serve(reader, writer)
+        except asyncio.CancelledError:
+            if self._server is not None:
+                raise  # not our own stop(): the cancellation goes on
+            # stop() ended the session: it ends quietly (asyncio would log the cancelled
+            # connection task as an error, a traceback per caller at every shutdown).
         finally:
             if task is not None:
                 self._sessions.discard(task)
